@@ -1,0 +1,123 @@
+# LLMFlow: FastCGI programs in C.
+#   make run     install missing packages, build, start lighttpd (8080, 3000)
+#   make test    build and run every test; ends with "N passed, M failed"
+#   make test SANITIZE=1   the same with ASan + UBSan
+#   make bench   throughput and latency, direct vs through the proxy
+#   make fuzz    run each libFuzzer target for a while (needs clang)
+
+VERSION   := 0.1.0
+SANITIZE  ?= 0
+PREFIX    ?= /usr/local
+
+ifeq ($(SANITIZE),1)
+O         := build/san
+BIN       := build/san/cgi-bin
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+OPT       := -O1 -g
+else
+O         := build/out
+BIN       := cgi-bin
+SANFLAGS  :=
+OPT       := -O2 -g
+endif
+
+PKGS      := json-c libcurl sqlite3 zlib
+CC        ?= cc
+WARN      := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
+             -Wno-unused-parameter -Werror
+CFLAGS    := -std=c11 -D_GNU_SOURCE -pthread $(OPT) $(WARN) $(SANFLAGS) \
+             -DLF_VERSION='"$(VERSION)"' -Ilib \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS    := -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+LDFLAGS   := $(SANFLAGS)
+
+LIB_SRC   := $(wildcard lib/*.c)
+PROXY_SRC := $(wildcard proxy/*.c)
+API_SRC   := $(wildcard api/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o) $(O)/lib/schema_sql.o
+PROXY_OBJ := $(PROXY_SRC:%.c=$(O)/%.o)
+API_OBJ   := $(API_SRC:%.c=$(O)/%.o)
+# Everything but the main.c files, for unit tests and fuzz targets.
+TESTABLE  := $(LIB_OBJ) $(filter-out %/main.o,$(PROXY_OBJ) $(API_OBJ))
+
+UNIT_SRC  := $(wildcard tests/unit/test-*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
+REPLAY_BIN:= $(FUZZ_SRC:tests/fuzz/%.c=$(O)/tests/replay-%)
+
+PROGS     := $(BIN)/llmflow-proxy $(BIN)/llmflow-api
+
+DEB_BUILD := gcc make pkg-config libc6-dev libfcgi-dev libcurl4-openssl-dev \
+             libjson-c-dev libsqlite3-dev zlib1g-dev
+DEB_RUN   := lighttpd ca-certificates
+DEB_TEST  := python3 curl wrk
+
+.PHONY: all run deps deps-test test bench fuzz clean install check-build
+all: $(PROGS) data/prices.json
+
+$(BIN)/llmflow-proxy: $(PROXY_OBJ) $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/llmflow-api: $(API_OBJ) $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/%.o: %.c $(wildcard lib/*.h proxy/*.h api/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# schema.sql is compiled in, so every program can create and migrate the
+# database on its own, wherever it runs.
+$(O)/lib/schema_sql.c: schema.sql
+	@mkdir -p $(@D)
+	{ echo '/* generated from schema.sql */'; \
+	  echo 'extern const char schema_sql[];'; \
+	  echo 'const char schema_sql[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00 };'; } > $@
+
+$(O)/lib/schema_sql.o: $(O)/lib/schema_sql.c
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(O)/tests/test-%: tests/unit/test-%.c tests/unit/t.h $(TESTABLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -Iproxy -Iapi $(LDFLAGS) -o $@ $< $(TESTABLE) $(LDLIBS)
+
+$(O)/tests/replay-%: tests/fuzz/%.c tests/fuzz/replay.c $(TESTABLE)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iproxy -Iapi $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(TESTABLE) $(LDLIBS)
+
+deps:
+	@sh tests/deps.sh $(DEB_BUILD) $(DEB_RUN)
+
+deps-test:
+	@sh tests/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST)
+
+run: deps all
+	./llmflow
+
+check-build: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
+
+test: deps-test check-build
+	@O=$(O) BIN=$(BIN) SANITIZE=$(SANITIZE) sh tests/run.sh
+
+bench: deps-test all
+	@sh tests/bench.sh
+
+fuzz:
+	@sh tests/fuzz/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/llmflow/cgi-bin $(DESTDIR)$(PREFIX)/lib/llmflow/data \
+	  $(DESTDIR)$(PREFIX)/lib/llmflow/htdocs $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/lib/llmflow/cgi-bin/
+	install -m 644 data/prices.json $(DESTDIR)$(PREFIX)/lib/llmflow/data/
+	cp -R htdocs/. $(DESTDIR)$(PREFIX)/lib/llmflow/htdocs/
+	install -m 644 lighttpd.conf $(DESTDIR)$(PREFIX)/lib/llmflow/
+	install -m 755 llmflow $(DESTDIR)$(PREFIX)/lib/llmflow/
+	ln -sf ../lib/llmflow/llmflow $(DESTDIR)$(PREFIX)/bin/llmflow
+
+clean:
+	rm -rf build cgi-bin/llmflow-proxy cgi-bin/llmflow-api

@@ -1,0 +1,81 @@
+/*
+ * Every limit LLMFlow enforces, with the reason for it.  A limit read from
+ * the environment has its default here and its variable named beside it.
+ */
+#ifndef LF_LIMITS_H
+#define LF_LIMITS_H
+
+/* Request body accepted by the proxy (LLMFLOW_MAX_BODY).  Large enough for
+ * prompts with a few base64 images; larger bodies get 413. */
+#define LF_MAX_BODY_DEFAULT		(32UL << 20)
+/* Request and response bodies kept in the database per call
+ * (LLMFLOW_MAX_STORED_BODY); longer bodies are cut and marked. */
+#define LF_MAX_STORED_BODY_DEFAULT	(256UL << 10)
+/* Ceiling for either setting, so a typo cannot ask for terabytes. */
+#define LF_MAX_BODY_CEILING		(1UL << 30)
+
+/* Request headers forwarded and stored: count and total bytes. */
+#define LF_MAX_HEADERS			128
+#define LF_MAX_HEADER_BYTES		(64UL << 10)
+/* Upstream response headers kept (same reason). */
+#define LF_MAX_RESP_HEADERS		128
+
+/* One SSE event is buffered until complete; an event longer than this is
+ * forwarded unparsed (its usage, if any, is lost, the stream is not). */
+#define LF_SSE_MAX_EVENT		(1UL << 20)
+/* Assembled streamed text kept for the stored response. */
+#define LF_MAX_ASSEMBLED_TEXT		LF_MAX_STORED_BODY_DEFAULT
+
+/* Nesting accepted by the JSON parser (json-c's default is 32). */
+#define LF_JSON_MAX_DEPTH		64
+
+/* Upstream transfers: connect timeout, and how long a stream may stay
+ * silent before it is abandoned (reasoning models pause for minutes). */
+#define LF_UPSTREAM_CONNECT_TIMEOUT_S	10
+#define LF_UPSTREAM_IDLE_TIMEOUT_S	600
+/* Whole transfer cap (LLMFLOW_UPSTREAM_TIMEOUT), 0 = none. */
+#define LF_UPSTREAM_TIMEOUT_S		3600
+/* Silence after which an SSE comment is sent to the client, so that a
+ * client that has gone away is noticed (FastCGI only reports it on write). */
+#define LF_HEARTBEAT_S			10
+
+/* Threads per FastCGI process (LLMFLOW_THREADS): the number of calls one
+ * process serves at once; streams mostly sleep on the upstream. */
+#define LF_THREADS_DEFAULT		32
+#define LF_THREADS_MAX			512
+
+/* SQLite: wait for a lock, then retry a bounded number of times. */
+#define LF_DB_BUSY_TIMEOUT_MS		5000
+#define LF_DB_BUSY_RETRIES		3
+/* Virtual-machine steps a read query may take before it is interrupted
+ * (progress handler is called every LF_DB_PROGRESS_OPS ops). */
+#define LF_DB_PROGRESS_OPS		1000
+#define LF_DB_MAX_PROGRESS_CALLS	200000
+
+/* Query API paging. */
+#define LF_PAGE_DEFAULT			50
+#define LF_PAGE_MAX			1000
+#define LF_OFFSET_MAX			100000000LL
+/* Largest JSON answer the query program builds in memory. */
+#define LF_MAX_RESPONSE			(64UL << 20)
+/* Query-string bytes parsed, and one parameter's value. */
+#define LF_MAX_QUERY_STRING		8192
+#define LF_MAX_PARAM			1024
+
+/* Ids taken from request headers (X-Trace-Id, X-Parent-Id). */
+#define LF_MAX_ID			128
+/* Tags from X-LLMFlow-Tag(s): count and length of one tag. */
+#define LF_MAX_TAGS			32
+#define LF_MAX_TAG			128
+/* Model names taken from request or response bodies. */
+#define LF_MAX_MODEL			256
+/* Error text kept per call. */
+#define LF_MAX_ERROR			1024
+
+/* A log line. */
+#define LF_MAX_LOG_LINE			2048
+
+/* Per-request arena block size. */
+#define LF_ARENA_BLOCK			(16UL << 10)
+
+#endif
