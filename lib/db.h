@@ -1,0 +1,135 @@
+/*
+ * Storage.  The programs see only this interface: no SQLite type leaves
+ * lib/db.c, so another store can stand behind it.  A handle belongs to one
+ * thread.  Integers that are absent are DB_NULL, doubles NAN, strings NULL.
+ */
+#ifndef LF_DB_H
+#define LF_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DB_NULL		INT64_MIN
+
+enum db_rc {
+	DB_OK = 0,
+	DB_NOTFOUND,	/* no such row */
+	DB_BUSY,	/* locked past the retries: answer 503 */
+	DB_ERROR	/* anything else: answer 500, details in the log */
+};
+
+enum db_mode {
+	DB_WRITE,	/* read-write */
+	DB_READ		/* read-only, defensive, interruptible */
+};
+
+struct db;
+
+/*
+ * Open (creating the file and its directory if needed) and bring the
+ * schema up to date.  Safe when several processes start at once.
+ */
+enum db_rc	 db_open(struct db **, const char *path, enum db_mode);
+void		 db_close(struct db **);
+/* Schema version the database is at. */
+int		 db_schema_version(struct db *);
+
+/* One call or span, as stored. */
+struct trace_rec {
+	const char	*id;		/* span id, unique */
+	const char	*trace_id;
+	const char	*parent_id;
+	int64_t		 timestamp;	/* start, ms since the epoch */
+	int64_t		 duration_ms;
+	int64_t		 ttft_ms;	/* time to first token, streams */
+	const char	*provider;
+	const char	*model;
+	int64_t		 prompt_tokens;
+	int64_t		 completion_tokens;
+	int64_t		 total_tokens;
+	int64_t		 cached_tokens;
+	int64_t		 cache_creation_tokens;
+	int64_t		 reasoning_tokens;
+	double		 estimated_cost;	/* NAN when unknown */
+	const char	*cost_source;	/* "computed", "reported", "unknown" */
+	int64_t		 status;
+	const char	*error;
+	const char	*request_method;
+	const char	*request_path;
+	const char	*request_headers;	/* JSON object, secrets removed */
+	const char	*request_body;
+	size_t		 request_body_len;
+	int		 request_body_truncated;
+	int64_t		 response_status;
+	const char	*response_headers;	/* JSON object */
+	const char	*response_body;
+	size_t		 response_body_len;
+	int		 response_body_truncated;
+	const char	*tags;		/* JSON array of strings */
+	const char	*span_type;	/* "llm" for proxied calls */
+	const char	*span_name;
+	const char	*service_name;
+	const char	*session_id;
+	const char	*conversation_id;
+	const char	*agent_name;
+	const char	*input;		/* JSON */
+	const char	*output;	/* JSON */
+	const char	*attributes;	/* JSON object */
+};
+
+/* A trace_rec with every field absent. */
+void		 trace_rec_init(struct trace_rec *);
+enum db_rc	 db_insert_trace(struct db *, const struct trace_rec *);
+
+/* Filters of the traces list; absent ones are NULL / DB_NULL / 0. */
+enum status_filter { STATUS_ANY = 0, STATUS_SUCCESS, STATUS_ERROR };
+
+struct trace_filter {
+	int64_t		 limit;
+	int64_t		 offset;
+	const char	*model;
+	const char	*provider;
+	enum status_filter status;
+	int64_t		 date_from;	/* ms, inclusive */
+	int64_t		 date_to;	/* ms, inclusive */
+	const char	*q;		/* text searched in bodies, input, output */
+};
+
+/*
+ * Rows are handed to the callback one at a time; its strings are valid
+ * only during the call.  A non-zero return from the callback stops the
+ * walk and is returned as DB_ERROR.  The bodies, headers and JSON
+ * columns are filled only by db_trace_get().
+ */
+typedef int (*trace_cb)(void *, const struct trace_rec *);
+
+enum db_rc	 db_traces_list(struct db *, const struct trace_filter *,
+		    trace_cb, void *);
+enum db_rc	 db_trace_get(struct db *, const char *id, trace_cb, void *);
+
+struct stats {
+	int64_t		 total_requests;
+	int64_t		 total_tokens;
+	int64_t		 total_duration;
+	int64_t		 error_count;
+	int64_t		 unpriced_count;
+	double		 total_cost;
+	double		 avg_duration;	/* NAN when there are no rows */
+};
+
+struct model_stats {
+	const char	*model;		/* NULL for rows with no model */
+	int64_t		 count;
+	int64_t		 tokens;
+	double		 cost;
+	int64_t		 unpriced;
+};
+
+typedef int (*model_stats_cb)(void *, const struct model_stats *);
+
+enum db_rc	 db_stats(struct db *, struct stats *, model_stats_cb, void *);
+
+/* Rows in traces (for /health). */
+enum db_rc	 db_trace_count(struct db *, int64_t *);
+
+#endif
