@@ -1,0 +1,503 @@
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "limits.h"
+#include "usage.h"
+#include "jsonscan.h"
+#include "openai.h"
+#include "sse.h"
+
+/* json_tokener_parse_ex takes an int length. */
+#define OPENAI_MAX_PARSE	0x7fffffffUL
+
+void
+llm_result_init(struct llm_result *r, size_t max_text)
+{
+	usage_init(&r->usage);
+	r->model[0] = r->id[0] = r->finish_reason[0] = r->error[0] = '\0';
+	buf_init(&r->text, max_text);
+	r->chunks = 0;
+	r->done = 0;
+}
+
+void
+llm_result_free(struct llm_result *r)
+{
+	if (r == NULL)
+		return;
+	buf_free(&r->text);
+}
+
+/*
+ * The JSON text p[0, n) as one value, or NULL if it is not exactly one
+ * JSON value (strict, bounded depth, only whitespace after it).  The
+ * caller puts the result.
+ */
+static struct json_object *
+jparse(const char *p, size_t n)
+{
+	struct json_tokener	*tok;
+	struct json_object	*o;
+	size_t			 i;
+
+	if (n == 0 || n > OPENAI_MAX_PARSE || memchr(p, '\0', n) != NULL)
+		return NULL;
+	if ((tok = json_tokener_new_ex(LF_JSON_MAX_DEPTH)) == NULL)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, p, (int)n);
+	if (o != NULL && json_tokener_get_error(tok) == json_tokener_success) {
+		for (i = json_tokener_get_parse_end(tok); i < n; i++)
+			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' &&
+			    p[i] != '\r')
+				break;
+		if (i == n) {
+			json_tokener_free(tok);
+			return o;
+		}
+	}
+	json_object_put(o);
+	json_tokener_free(tok);
+	return NULL;
+}
+
+/* Member k of o if o is an object and has it (NULL for a JSON null). */
+static struct json_object *
+jget(struct json_object *o, const char *k)
+{
+	struct json_object	*v;
+
+	if (o == NULL || !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, k, &v))
+		return NULL;
+	return v;
+}
+
+/* A token count: a non-negative integer (or integral double). */
+static int
+jcount(struct json_object *v, int64_t *out)
+{
+	double	 d;
+	int64_t	 i;
+
+	if (json_object_is_type(v, json_type_int)) {
+		if ((i = json_object_get_int64(v)) < 0)
+			return -1;
+		*out = i;
+		return 0;
+	}
+	if (json_object_is_type(v, json_type_double)) {
+		d = json_object_get_double(v);
+		if (!isfinite(d) || d < 0 || d > 9007199254740992.0 ||
+		    d != floor(d))
+			return -1;
+		*out = (int64_t)d;
+		return 0;
+	}
+	return -1;
+}
+
+/* Copy s[0, len) into dst, cut on a UTF-8 boundary to fit. */
+static void
+copy_str(char *dst, size_t dstsz, const char *s, size_t len)
+{
+	if (dstsz == 0)
+		return;
+	if (len >= dstsz) {
+		len = dstsz - 1;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+/* Copy a non-empty JSON string value v into dst; others leave it. */
+static void
+jcopy(char *dst, size_t dstsz, struct json_object *v)
+{
+	if (v == NULL || !json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) <= 0)
+		return;
+	copy_str(dst, dstsz, json_object_get_string(v),
+	    (size_t)json_object_get_string_len(v));
+}
+
+#define JCOPY(dst, v)	jcopy((dst), sizeof(dst), (v))
+
+/* Append streamed text; what does not fit is cut on a UTF-8 boundary and
+ * the buffer is marked (err) as cut. */
+static void
+text_add(struct buf *b, struct json_object *v)
+{
+	const char	*s;
+	size_t		 len, room;
+
+	if (v == NULL || !json_object_is_type(v, json_type_string) || b->err)
+		return;
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	room = b->max - b->len;
+	if (len <= room) {
+		buf_add(b, s, len);
+		return;
+	}
+	len = room;
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	buf_add(b, s, len);
+	b->err = 1;
+}
+
+/* Set each reported count of usage from the object u (Chat Completions,
+ * Completions, Embeddings and Responses names; OpenRouter's cost). */
+static void
+usage_from(struct usage *us, struct json_object *u)
+{
+	struct json_object	*v, *d;
+	int64_t			 n;
+
+	if (u == NULL || !json_object_is_type(u, json_type_object))
+		return;
+	if (((v = jget(u, "prompt_tokens")) != NULL ||
+	    (v = jget(u, "input_tokens")) != NULL) && jcount(v, &n) == 0)
+		us->prompt = n;
+	if (((v = jget(u, "completion_tokens")) != NULL ||
+	    (v = jget(u, "output_tokens")) != NULL) && jcount(v, &n) == 0)
+		us->completion = n;
+	if ((v = jget(u, "total_tokens")) != NULL && jcount(v, &n) == 0)
+		us->total = n;
+	if ((d = jget(u, "prompt_tokens_details")) == NULL)
+		d = jget(u, "input_tokens_details");
+	if ((v = jget(d, "cached_tokens")) != NULL && jcount(v, &n) == 0)
+		us->cached = n;
+	else if ((v = jget(u, "prompt_cache_hit_tokens")) != NULL &&
+	    jcount(v, &n) == 0)
+		us->cached = n;		/* DeepSeek */
+	if ((d = jget(u, "completion_tokens_details")) == NULL)
+		d = jget(u, "output_tokens_details");
+	if ((v = jget(d, "reasoning_tokens")) != NULL && jcount(v, &n) == 0)
+		us->reasoning = n;
+	if ((v = jget(u, "cost")) != NULL &&
+	    (json_object_is_type(v, json_type_double) ||
+	    json_object_is_type(v, json_type_int)) &&
+	    isfinite(json_object_get_double(v)) &&
+	    json_object_get_double(v) >= 0)
+		us->reported_cost = json_object_get_double(v);
+}
+
+/* error.message, or error itself when it is a string. */
+static void
+error_from(struct llm_result *r, struct json_object *e)
+{
+	if (e == NULL)
+		return;
+	if (json_object_is_type(e, json_type_string))
+		JCOPY(r->error, e);
+	else
+		JCOPY(r->error, jget(e, "message"));
+}
+
+/* A Responses API response object (body, or inside a stream event). */
+static void
+response_from(struct llm_result *r, struct json_object *o)
+{
+	struct json_object	*v;
+
+	JCOPY(r->model, jget(o, "model"));
+	JCOPY(r->id, jget(o, "id"));
+	usage_from(&r->usage, jget(o, "usage"));
+	error_from(r, jget(o, "error"));
+	if ((v = jget(jget(o, "incomplete_details"), "reason")) != NULL)
+		JCOPY(r->finish_reason, v);
+	else
+		JCOPY(r->finish_reason, jget(o, "status"));
+}
+
+int
+openai_request_info(const char *body, size_t n, int *stream, char *model,
+    size_t modelsz)
+{
+	struct json_object	*o, *v;
+
+	*stream = 0;
+	if (modelsz > 0)
+		model[0] = '\0';
+	if ((o = jparse(body, n)) == NULL)
+		return -1;
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return -1;
+	}
+	if ((v = jget(o, "stream")) != NULL &&
+	    json_object_is_type(v, json_type_boolean))
+		*stream = json_object_get_boolean(v);
+	jcopy(model, modelsz, jget(o, "model"));
+	json_object_put(o);
+	return 0;
+}
+
+/* out = p[0, at) + ins + p[skip, n). */
+static int
+splice(struct buf *out, const char *p, size_t n, size_t at, size_t skip,
+    const char *ins)
+{
+	buf_reset(out);
+	buf_add(out, p, at);
+	buf_adds(out, ins);
+	buf_add(out, p + skip, n - skip);
+	return out->err ? -1 : 0;
+}
+
+/* The last member of the object walked by it named name: 1 and *m, 0 if
+ * none, -1 if malformed. */
+static int
+last_member(struct js_iter *it, const char *name, struct js_member *m)
+{
+	struct js_member	 cur;
+	int			 rc, found = 0;
+
+	while ((rc = js_obj_next(it, &cur)) == 1)
+		if (js_key_is(it->p, &cur, name)) {
+			*m = cur;
+			found = 1;
+		}
+	return rc == -1 ? -1 : found;
+}
+
+int
+openai_request_usage(const char *body, size_t n, struct buf *out)
+{
+	struct json_object	*o, *v;
+	struct js_iter		 it, sit;
+	struct js_member	 so, iu, any;
+	size_t			 top;
+	int			 rc, want;
+
+	if ((o = jparse(body, n)) == NULL)
+		return -1;
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return -1;
+	}
+	want = (v = jget(o, "stream")) != NULL &&
+	    json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v);
+	if (want && (v = jget(jget(o, "stream_options"), "include_usage")) !=
+	    NULL && json_object_is_type(v, json_type_boolean) &&
+	    json_object_get_boolean(v))
+		want = 0;
+	json_object_put(o);
+	if (!want)
+		return 0;
+
+	if ((top = js_top_object(body, n)) == JS_BAD ||
+	    js_obj_open(&it, body, n, top) == -1 ||
+	    (rc = last_member(&it, "stream_options", &so)) == -1)
+		return 0;
+	if (rc == 0)
+		return splice(out, body, n, top + 1, top + 1,
+		    "\"stream_options\":{\"include_usage\":true},") == -1 ?
+		    -1 : 1;
+	if (body[so.val] != '{')
+		return splice(out, body, n, so.val, so.val_end,
+		    "{\"include_usage\":true}") == -1 ? -1 : 1;
+	if (js_obj_open(&sit, body, n, so.val) == -1 ||
+	    (rc = last_member(&sit, "include_usage", &iu)) == -1)
+		return 0;
+	if (rc == 1)
+		return splice(out, body, n, iu.val, iu.val_end, "true") == -1 ?
+		    -1 : 1;
+	/* No include_usage: first member of stream_options, with a comma
+	 * if the object has others. */
+	js_obj_open(&sit, body, n, so.val);
+	return splice(out, body, n, so.val + 1, so.val + 1,
+	    js_obj_next(&sit, &any) == 1 ? "\"include_usage\":true," :
+	    "\"include_usage\":true") == -1 ? -1 : 1;
+}
+
+int
+openai_parse_body(const char *p, size_t n, struct llm_result *r)
+{
+	struct json_object	*o, *c;
+
+	if ((o = jparse(p, n)) == NULL)
+		return -1;
+	if (json_object_is_type(o, json_type_object)) {
+		if ((c = jget(o, "object")) != NULL &&
+		    json_object_is_type(c, json_type_string) &&
+		    strcmp(json_object_get_string(c), "response") == 0)
+			response_from(r, o);
+		else {
+			JCOPY(r->model, jget(o, "model"));
+			JCOPY(r->id, jget(o, "id"));
+			usage_from(&r->usage, jget(o, "usage"));
+			error_from(r, jget(o, "error"));
+			if ((c = jget(o, "choices")) != NULL &&
+			    json_object_is_type(c, json_type_array) &&
+			    json_object_array_length(c) > 0)
+				JCOPY(r->finish_reason, jget(
+				    json_object_array_get_idx(c, 0),
+				    "finish_reason"));
+		}
+	}
+	json_object_put(o);
+	return 0;
+}
+
+/* A Responses API stream event of type t. */
+static void
+stream_response_event(struct llm_result *r, struct json_object *o,
+    const char *t)
+{
+	struct json_object	*e;
+
+	if (strcmp(t, "response.output_text.delta") == 0)
+		text_add(&r->text, jget(o, "delta"));
+	else if (strcmp(t, "response.created") == 0 ||
+	    strcmp(t, "response.in_progress") == 0) {
+		JCOPY(r->model, jget(jget(o, "response"), "model"));
+		JCOPY(r->id, jget(jget(o, "response"), "id"));
+	} else if (strcmp(t, "response.completed") == 0 ||
+	    strcmp(t, "response.incomplete") == 0 ||
+	    strcmp(t, "response.failed") == 0) {
+		response_from(r, jget(o, "response"));
+		r->done = 1;
+	} else if (strcmp(t, "error") == 0) {
+		if ((e = jget(o, "error")) != NULL)
+			error_from(r, e);
+		else
+			JCOPY(r->error, jget(o, "message"));
+	}
+}
+
+int
+openai_stream_data(struct llm_result *r, const char *data, size_t n)
+{
+	struct json_object	*o, *t, *ch, *c, *u, *idx;
+	size_t			 i, len;
+	int			 rc = 0;
+
+	r->chunks++;
+	while (n > 0 && (data[n - 1] == ' ' || data[n - 1] == '\n' ||
+	    data[n - 1] == '\r' || data[n - 1] == '\t'))
+		n--;
+	if (n == 6 && memcmp(data, "[DONE]", 6) == 0) {
+		r->done = 1;
+		return 0;
+	}
+	if ((o = jparse(data, n)) == NULL)
+		return -1;
+	if (!json_object_is_type(o, json_type_object))
+		goto out;
+	if ((t = jget(o, "type")) != NULL &&
+	    json_object_is_type(t, json_type_string) &&
+	    (strncmp(json_object_get_string(t), "response.", 9) == 0 ||
+	    strcmp(json_object_get_string(t), "error") == 0)) {
+		stream_response_event(r, o, json_object_get_string(t));
+		goto out;
+	}
+	JCOPY(r->model, jget(o, "model"));
+	JCOPY(r->id, jget(o, "id"));
+	error_from(r, jget(o, "error"));
+	u = jget(o, "usage");
+	if (u != NULL && json_object_is_type(u, json_type_object))
+		usage_from(&r->usage, u);
+	else
+		u = NULL;
+	if ((ch = jget(o, "choices")) == NULL ||
+	    !json_object_is_type(ch, json_type_array))
+		goto out;
+	if ((len = json_object_array_length(ch)) == 0 && u != NULL)
+		rc = OPENAI_EV_USAGE_ONLY;
+	for (i = 0; i < len; i++) {
+		c = json_object_array_get_idx(ch, i);
+		/* Text of the first choice only: n > 1 would interleave. */
+		if ((idx = jget(c, "index")) != NULL &&
+		    json_object_get_int64(idx) != 0)
+			continue;
+		text_add(&r->text, jget(jget(c, "delta"), "content"));
+		text_add(&r->text, jget(c, "text"));
+		JCOPY(r->finish_reason, jget(c, "finish_reason"));
+	}
+out:
+	json_object_put(o);
+	return rc;
+}
+
+int
+openai_strip_usage(const char *ev, size_t n, struct buf *out)
+{
+	struct json_object	*o, *ch, *u;
+	struct js_iter		 it;
+	struct js_member	 m, prev = {0, 0, 0, 0}, hit = prev, next = prev;
+	const char		*p;
+	size_t			 off, len, top, from, to;
+	int			 rc, found = 0, have_prev = 0, have_next = 0;
+	int			 hit_prev = 0;
+
+	if (sse_data_span(ev, n, &off, &len) != 1)
+		return -1;
+	p = ev + off;
+	if ((o = jparse(p, len)) == NULL)
+		return -1;
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return -1;
+	}
+	ch = jget(o, "choices");
+	u = jget(o, "usage");
+	rc = ch != NULL && json_object_is_type(ch, json_type_array) &&
+	    json_object_array_length(ch) == 0 && u != NULL &&
+	    json_object_is_type(u, json_type_object);
+	json_object_put(o);
+	if (rc)
+		return 1;
+
+	if ((top = js_top_object(p, len)) == JS_BAD ||
+	    js_obj_open(&it, p, len, top) == -1)
+		return -1;
+	while ((rc = js_obj_next(&it, &m)) == 1) {
+		if (found && !have_next) {
+			next = m;
+			have_next = 1;
+		}
+		if (js_key_is(p, &m, "usage")) {
+			if (found)
+				return -1;	/* duplicate: leave alone */
+			found = 1;
+			hit = m;
+			hit_prev = have_prev;
+		}
+		if (!found) {
+			prev = m;
+			have_prev = 1;
+		}
+	}
+	if (rc == -1)
+		return -1;
+	buf_reset(out);
+	if (!found || hit.val_end - hit.val != 4 ||
+	    memcmp(p + hit.val, "null", 4) != 0) {
+		buf_add(out, ev, n);
+		return out->err ? -1 : 0;
+	}
+	if (have_next) {		/* first or middle: up to next key */
+		from = hit.key;
+		to = next.key;
+	} else if (hit_prev) {		/* last: from the previous value */
+		from = prev.val_end;
+		to = hit.val_end;
+	} else {			/* the only member */
+		from = hit.key;
+		to = hit.val_end;
+	}
+	buf_add(out, ev, off + from);
+	buf_add(out, ev + off + to, n - off - to);
+	return out->err ? -1 : 0;
+}

@@ -1,0 +1,102 @@
+-- LLMFlow database schema.
+--
+-- The blocks below are forward migrations, applied in order by whichever
+-- program opens the database first (inside BEGIN IMMEDIATE, so programs
+-- starting together do not race).  PRAGMA user_version records the last
+-- block applied.  Never edit a released block: add a new one.
+--
+-- Conventions: times are milliseconds since the Unix epoch (UTC); NULL
+-- means "not known" and is never written for a real 0; JSON columns hold
+-- one JSON value as text.
+
+-- version 1
+CREATE TABLE traces (
+  id                      TEXT PRIMARY KEY,  -- span id (16 hex for proxied calls and OTLP spans)
+  trace_id                TEXT NOT NULL,     -- groups the spans of one trace (32 hex, or the caller's X-Trace-Id)
+  parent_id               TEXT,              -- parent span id, NULL for a root
+  timestamp               INTEGER NOT NULL,  -- start of the call or span
+  duration_ms             INTEGER,           -- start to last byte
+  ttft_ms                 INTEGER,           -- start to first byte of a streamed answer
+  provider                TEXT,              -- openai, anthropic, ... (proxied calls) or gen_ai.provider.name
+  model                   TEXT,              -- model the response names, else the request's
+  prompt_tokens           INTEGER,           -- all input tokens, cached ones included
+  completion_tokens       INTEGER,           -- all output tokens, reasoning ones included
+  total_tokens            INTEGER,
+  cached_tokens           INTEGER,           -- input tokens read from the provider's cache (part of prompt_tokens)
+  cache_creation_tokens   INTEGER,           -- input tokens written to the cache (part of prompt_tokens)
+  reasoning_tokens        INTEGER,           -- output tokens spent reasoning (part of completion_tokens)
+  estimated_cost          REAL,              -- USD; NULL when it cannot be known
+  cost_source             TEXT NOT NULL DEFAULT 'unknown'
+                          CHECK (cost_source IN ('computed', 'reported', 'unknown')),
+                                             -- computed from the price list, reported by the provider/span, or unknown
+  status                  INTEGER,           -- HTTP status given to the client (499: client went away; 502/504: upstream failed)
+  error                   TEXT,              -- what went wrong, NULL on success
+  request_method          TEXT,
+  request_path            TEXT,              -- path and query string, key= values redacted
+  request_headers         TEXT,              -- JSON object, secrets redacted
+  request_body            TEXT,              -- client's body as sent, cut at LLMFLOW_MAX_STORED_BODY
+  request_body_truncated  INTEGER NOT NULL DEFAULT 0,  -- 1 when request_body was cut
+  response_status         INTEGER,           -- upstream's status
+  response_headers        TEXT,              -- JSON object
+  response_body           TEXT,              -- upstream's body (streams: assembled answer), cut like request_body
+  response_body_truncated INTEGER NOT NULL DEFAULT 0,  -- 1 when response_body was cut
+  tags                    TEXT,              -- JSON array of strings (X-LLMFlow-Tag)
+  span_type               TEXT NOT NULL DEFAULT 'llm',  -- llm, embedding, retrieval, tool, agent, chain, trace, custom
+  span_name               TEXT,
+  service_name            TEXT,              -- OTel resource service.name
+  session_id              TEXT,
+  conversation_id         TEXT,
+  agent_name              TEXT,
+  input                   TEXT,              -- JSON: input messages or value of a span
+  output                  TEXT,              -- JSON: output of a span
+  attributes              TEXT               -- JSON object of span attributes
+);
+CREATE INDEX idx_traces_timestamp ON traces(timestamp DESC);
+CREATE INDEX idx_traces_trace_id ON traces(trace_id);
+CREATE INDEX idx_traces_parent_id ON traces(parent_id);
+CREATE INDEX idx_traces_model ON traces(model, timestamp DESC);
+CREATE INDEX idx_traces_provider ON traces(provider, timestamp DESC);
+CREATE INDEX idx_traces_status ON traces(status, timestamp DESC);
+CREATE INDEX idx_traces_session_id ON traces(session_id);
+CREATE INDEX idx_traces_conversation_id ON traces(conversation_id);
+
+CREATE TABLE logs (
+  id                  TEXT PRIMARY KEY,      -- random 16 hex
+  timestamp           INTEGER NOT NULL,      -- time of the event (observed time if the event has none)
+  observed_timestamp  INTEGER,
+  severity_number     INTEGER,               -- OTel 1..24
+  severity_text       TEXT,
+  body                TEXT,                  -- string body as is, other bodies as JSON
+  trace_id            TEXT,
+  span_id             TEXT,
+  event_name          TEXT,
+  service_name        TEXT,
+  scope_name          TEXT,
+  attributes          TEXT,                  -- JSON object
+  resource_attributes TEXT                   -- JSON object
+);
+CREATE INDEX idx_logs_timestamp ON logs(timestamp DESC);
+CREATE INDEX idx_logs_trace_id ON logs(trace_id);
+CREATE INDEX idx_logs_event_name ON logs(event_name);
+CREATE INDEX idx_logs_service_name ON logs(service_name);
+CREATE INDEX idx_logs_severity ON logs(severity_number);
+
+CREATE TABLE metrics (
+  id                  TEXT PRIMARY KEY,      -- random 16 hex
+  timestamp           INTEGER NOT NULL,      -- time of the data point
+  name                TEXT NOT NULL,
+  description         TEXT,
+  unit                TEXT,
+  metric_type         TEXT NOT NULL,         -- sum, gauge, histogram, exponential_histogram, summary
+  value_int           INTEGER,               -- integer value (histograms: count)
+  value_double        REAL,                  -- double value (histograms: sum)
+  histogram_data      TEXT,                  -- JSON: buckets, bounds, quantiles, temporality, monotonicity
+  service_name        TEXT,
+  scope_name          TEXT,
+  attributes          TEXT,                  -- JSON object
+  resource_attributes TEXT                   -- JSON object
+);
+CREATE INDEX idx_metrics_timestamp ON metrics(timestamp DESC);
+CREATE INDEX idx_metrics_name ON metrics(name);
+CREATE INDEX idx_metrics_service_name ON metrics(service_name);
+CREATE INDEX idx_metrics_type ON metrics(metric_type);
