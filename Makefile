@@ -58,36 +58,41 @@ all: $(PROGS) data/prices.json
 
 $(BIN)/llmflow-proxy: $(PROXY_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN)/llmflow-api: $(API_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/%.o: %.c $(wildcard lib/*.h proxy/*.h api/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 # schema.sql is compiled in, so every program can create and migrate the
 # database on its own, wherever it runs.
 $(O)/lib/schema_sql.c: schema.sql
 	@mkdir -p $(@D)
-	{ echo '/* generated from schema.sql */'; \
+	@{ echo '/* generated from schema.sql */'; \
 	  echo 'extern const char schema_sql[];'; \
 	  echo 'const char schema_sql[] = {'; \
 	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo '0x00 };'; } > $@
 
 $(O)/lib/schema_sql.o: $(O)/lib/schema_sql.c
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+	@$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 $(O)/tests/test-%: tests/unit/test-%.c tests/unit/t.h $(TESTABLE)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -Iproxy -Iapi $(LDFLAGS) -o $@ $< $(TESTABLE) $(LDLIBS)
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) -Itests/unit -Iproxy -Iapi $(LDFLAGS) -o $@ $< $(TESTABLE) $(LDLIBS)
 
 $(O)/tests/replay-%: tests/fuzz/%.c tests/fuzz/replay.c $(TESTABLE)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iproxy -Iapi $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(TESTABLE) $(LDLIBS)
+	@echo "  REPLAY  $@"
+	@$(CC) $(CFLAGS) -Iproxy -Iapi $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(TESTABLE) $(LDLIBS)
 
 deps:
 	@sh tests/deps.sh $(DEB_BUILD) $(DEB_RUN)

@@ -105,17 +105,18 @@ redact_uri(const char *uri, struct buf *out)
 	if ((q = strchr(uri, '?')) == NULL)
 		return buf_adds(out, uri);
 	buf_add(out, uri, (size_t)(q - uri) + 1);
-	for (p = q + 1; *p != '\0'; p = *end ? end + 1 : end) {
+	for (p = q + 1;; p = amp + 1) {
 		amp = strchr(p, '&');
 		end = amp ? amp : p + strlen(p);
 		eq = memchr(p, '=', (size_t)(end - p));
-		if (p != q + 1)
-			buf_addc(out, '&');
 		if (eq != NULL && param_is_secret(p, (size_t)(eq - p))) {
 			buf_add(out, p, (size_t)(eq - p) + 1);
 			buf_adds(out, "[redacted]");
 		} else
 			buf_add(out, p, (size_t)(end - p));
+		if (amp == NULL)
+			break;
+		buf_addc(out, '&');
 	}
 	return out->err ? -1 : 0;
 }
