@@ -72,6 +72,11 @@
 /* Error text kept per call. */
 #define LF_MAX_ERROR			1024
 
+/* Largest price file read: LiteLLM's full list is a few MiB; the cap stops
+ * a wrong path (a log, a disk image) from being read whole, and keeps the
+ * length within json-c's int. */
+#define LF_PRICING_FILE_MAX		(64UL << 20)
+
 /* A log line. */
 #define LF_MAX_LOG_LINE			2048
 

@@ -20,10 +20,6 @@
 
 #include "usage.h"
 
-/* Largest price file read.  LiteLLM's full list is a few MiB; the cap stops
- * a wrong path (a log, a disk image) from being read whole.  It also keeps
- * the length within json-c's int.  (Belongs in limits.h.) */
-#define LF_PRICING_FILE_MAX	(64UL << 20)
 
 /*
  * Load the shipped list at shipped_path, then merge override_path (NULL or
