@@ -676,6 +676,24 @@ call_free(struct call *c)
 	llm_result_free(&c->res);
 }
 
+/* Endpoints whose streams report usage only when asked (chat completions
+ * and completions); the Responses API always reports it and refuses the
+ * option. */
+static int
+asks_stream_usage(const char *uri)
+{
+	static const char *const ends[] = { "/chat/completions",
+	    "/completions" };
+	size_t	 n = strcspn(uri, "?"), i, l;
+
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		l = strlen(ends[i]);
+		if (n >= l && strncmp(uri + n - l, ends[i], l) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 forward(struct call *c)
 {
@@ -708,8 +726,9 @@ forward(struct call *c)
 		openai_request_info(c->body.p, c->body.len, &c->stream_req,
 		    c->req_model, sizeof(c->req_model));
 		buf_init(&c->up_body, cfg.max_body + 64);
-		if (c->stream_req && openai_request_usage(c->body.p,
-		    c->body.len, &c->up_body) == 1)
+		if (c->stream_req && asks_stream_usage(c->uri) &&
+		    openai_request_usage(c->body.p, c->body.len,
+		    &c->up_body) == 1)
 			c->rewrite = 1;
 	}
 	if (o->error[0] != '\0') {
