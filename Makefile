@@ -99,6 +99,10 @@ deps:
 
 deps-test:
 	@sh tests/deps.sh $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST)
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || \
+	  sh tests/deps.sh nodejs npm
+	@test -d tests/sdk/node_modules/openai || \
+	  (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
 
 run: deps all
 	./llmflow

@@ -1,0 +1,96 @@
+"""The official OpenAI SDK through LLMFlow, and the programs as plain CGI."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+import fake_upstream as fu
+from harness import BIN, PRICES, REPO, Instance, TestFailure, check, eq, fake, marker
+
+SDK_DIR = os.path.join(REPO, "tests", "sdk")
+_inst = None
+
+
+def _instance():
+    global _inst
+    if _inst is None:
+        _inst = Instance("sdk")
+    return _inst
+
+
+def test_official_openai_sdk_calls_are_recorded():
+    node = shutil.which("node") or shutil.which("nodejs")
+    check(node is not None, "node is not installed (make deps-test installs it)")
+    check(os.path.isdir(os.path.join(SDK_DIR, "node_modules", "openai")),
+          "the OpenAI SDK is not installed in tests/sdk (make deps-test runs npm ci)")
+    inst = _instance()
+    mk = marker()
+    env = dict(os.environ, LLMFLOW_PROXY_URL="http://127.0.0.1:%d" % inst.proxy_port, MARKER=mk)
+    p = subprocess.run([node, "openai-sdk.mjs"], cwd=SDK_DIR, env=env, capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise TestFailure("SDK script failed (%d): %s" % (p.returncode, p.stderr.decode(errors="replace")[-800:]))
+    out = json.loads(p.stdout.decode().strip().splitlines()[-1])
+    eq(out["nonstream"]["content"], fu.full_content(fu.Params().chunks), "non-stream content seen by the SDK")
+    eq(out["nonstream"]["usage"]["total_tokens"], 1500, "non-stream usage seen by the SDK")
+    eq(out["stream"]["text"], fu.full_content(fu.Params().chunks), "streamed text seen by the SDK")
+    eq(out["stream"]["usageSeen"], False, "SDK saw a usage chunk it did not ask for")
+    eq(out["stream"]["finish"], "stop", "stream finish_reason")
+    eq(out["embeddings"]["n"], 1, "embeddings returned")
+    eq(out["error"]["status"], 429, "SDK saw the upstream's 429")
+
+    ns = inst.find_trace(mk + "-ns")
+    eq((ns["prompt_tokens"], ns["completion_tokens"]), (1000, 500), "non-stream trace tokens")
+    st = inst.find_trace(mk + "-st")
+    eq((st["prompt_tokens"], st["completion_tokens"], st["total_tokens"]), (1000, 500, 1500),
+       "stream trace has exact tokens")
+    check(isinstance(st["ttft_ms"], int), "stream trace ttft_ms %r", st["ttft_ms"])
+    em = inst.find_trace(mk + "-em")
+    check(em["prompt_tokens"] is not None and em["prompt_tokens"] > 0, "embeddings tokens %r", em["prompt_tokens"])
+    er = inst.find_trace(mk + "-er")
+    eq(er["status"], 429, "error trace status")
+    check(er["error"], "error trace has no error text")
+    d = inst.detail(st["id"])
+    eq(d["request"]["headers"].get("authorization"), "[redacted]", "stored authorization")
+
+
+def _cgi(prog, env, body=b""):
+    p = subprocess.run([os.path.join(BIN, prog)], input=body, env=env, capture_output=True, timeout=30)
+    head, _, rest = p.stdout.partition(b"\r\n\r\n")
+    status = None
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"status:"):
+            status = int(line.split()[1])
+    return p.returncode, status, rest, p.stderr
+
+
+def test_programs_serve_one_request_as_plain_cgi():
+    tmp = tempfile.mkdtemp(prefix="llmflow-cgi-")
+    mk = marker()
+    body = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "cgi " + mk}]}).encode()
+    base = {"PATH": "/usr/bin:/bin", "DATA_DIR": tmp, "LLMFLOW_PRICES": PRICES,
+            "GATEWAY_INTERFACE": "CGI/1.1", "SERVER_PROTOCOL": "HTTP/1.1"}
+    env = dict(base, REQUEST_METHOD="POST", REQUEST_URI="/v1/chat/completions",
+               CONTENT_TYPE="application/json", CONTENT_LENGTH=str(len(body)),
+               HTTP_AUTHORIZATION="Bearer sk-cgi-secret", HTTP_X_TEST_ID=mk,
+               LLMFLOW_UPSTREAM_OPENAI=fake().origin)
+    env.update({k: v for k, v in os.environ.items() if k.endswith("SAN_OPTIONS")})
+    rc, status, out, err = _cgi("llmflow-proxy", env, body)
+    eq(rc, 0, "proxy CGI exit status (stderr %r)" % err[-300:])
+    eq(status, 200, "proxy CGI status")
+    eq(json.loads(out)["usage"]["total_tokens"], 1500, "proxy CGI body usage")
+    rec = fake().by_header("X-Test-Id", mk)
+    check(rec is not None and rec.body == body, "upstream did not get the CGI body unchanged")
+
+    env = dict(base, REQUEST_METHOD="GET", REQUEST_URI="/api/traces?q=" + mk)
+    env.update({k: v for k, v in os.environ.items() if k.endswith("SAN_OPTIONS")})
+    rc, status, out, err = _cgi("llmflow-api", env)
+    eq(rc, 0, "api CGI exit status (stderr %r)" % err[-300:])
+    eq(status, 200, "api CGI status")
+    rows = json.loads(out)
+    eq(len(rows), 1, "traces found through the CGI API")
+    eq(rows[0]["total_tokens"], 1500, "CGI trace tokens")
+    with open(os.path.join(tmp, "data.db"), "rb") as f:
+        check(b"sk-cgi-secret" not in f.read(), "the key reached the database")
+    shutil.rmtree(tmp, ignore_errors=True)
