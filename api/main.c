@@ -52,9 +52,15 @@ enum api_err {
 	AE_DB_BUSY		/* 503 */
 };
 
+/* A thread whose database could not be opened tries again at most this
+ * often, so a database that appears later (or was briefly locked while
+ * another program created it) is picked up without a restart. */
+#define DB_REOPEN_MS	1000
+
 /* Per-thread state, made by thread_init. */
 struct api_thread {
-	struct db	*db;	/* NULL if it could not be opened */
+	struct db	*db;		/* NULL if it could not be opened */
+	int64_t		 opened_at;	/* ms of the last attempt */
 };
 
 /* One request. */
@@ -68,6 +74,51 @@ struct ctx {
 	struct jw		 w;
 	struct api_perr		 perr;	/* AE_BAD_PARAM */
 };
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *
+db_rc_name(enum db_rc rc)
+{
+	switch (rc) {
+	case DB_OK:
+		return "ok";
+	case DB_NOTFOUND:
+		return "not found";
+	case DB_BUSY:
+		return "busy";
+	case DB_ERROR:
+		return "error";
+	default:
+		abort();
+	}
+}
+
+/* Open the thread's read-only handle unless it is open or was tried
+ * within DB_REOPEN_MS; t->db stays NULL on failure. */
+static void
+thread_db(struct api_thread *t)
+{
+	enum db_rc	 rc;
+	int64_t		 now = now_ms();
+
+	if (t->db != NULL || (t->opened_at != 0 &&
+	    now - t->opened_at >= 0 && now - t->opened_at < DB_REOPEN_MS))
+		return;
+	t->opened_at = now;
+	if ((rc = db_open(&t->db, cfg.db_path, DB_READ)) != DB_OK) {
+		log_warn("cannot open database %s (%s); answering 503",
+		    cfg.db_path, db_rc_name(rc));
+		t->db = NULL;
+	}
+}
 
 static enum api_err
 db_err(enum db_rc rc)
@@ -128,14 +179,6 @@ api_fail(struct ctx *c, enum api_err e)
 	}
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static enum api_err
 h_health(struct ctx *c)
@@ -267,7 +310,6 @@ handle(struct req *req, void *arg)
 
 	memset(&c, 0, sizeof(c));
 	c.req = req;
-	c.db = t != NULL ? t->db : NULL;
 	api_uri_split(req_env(req, "REQUEST_URI"), &path, &path_len, &query,
 	    &query_len);
 	c.query = (const uint8_t *)query;
@@ -290,6 +332,10 @@ handle(struct req *req, void *arg)
 		abort();
 	}
 
+	if (t != NULL) {
+		thread_db(t);
+		c.db = t->db;
+	}
 	if (query_len > LF_MAX_QUERY_STRING) {
 		c.perr.param = NULL;
 		snprintf(c.perr.msg, sizeof(c.perr.msg),
@@ -332,17 +378,12 @@ static void *
 thread_init(int index)
 {
 	struct api_thread	*t;
-	enum db_rc		 rc;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
 		log_warn("thread %d: out of memory", index);
 		return NULL;
 	}
-	if ((rc = db_open(&t->db, cfg.db_path, DB_READ)) != DB_OK) {
-		log_warn("cannot open database %s (%d); answering 503",
-		    cfg.db_path, (int)rc);
-		t->db = NULL;
-	}
+	thread_db(t);
 	return t;
 }
 
