@@ -66,6 +66,17 @@ jparse(const char *p, size_t n)
 	return NULL;
 }
 
+/*
+ * Whether p[0, n) may spell a NUL in a string.  json-c cuts object keys at
+ * a NUL ("usage\u0000x" reads as "usage") where the scanner and upstream
+ * do not, so the byte splices give up on such text rather than disagree.
+ */
+static int
+has_escaped_nul(const char *p, size_t n)
+{
+	return memmem(p, n, "\\u0000", 6) != NULL;
+}
+
 /* Member k of o if o is an object and has it (NULL for a JSON null). */
 static struct json_object *
 jget(struct json_object *o, const char *k)
@@ -296,7 +307,8 @@ openai_request_usage(const char *body, size_t n, struct buf *out)
 	if (!want)
 		return 0;
 
-	if ((top = js_top_object(body, n)) == JS_BAD ||
+	if (has_escaped_nul(body, n) ||
+	    (top = js_top_object(body, n)) == JS_BAD ||
 	    js_obj_open(&it, body, n, top) == -1 ||
 	    (rc = last_member(&it, "stream_options", &so)) == -1)
 		return 0;
@@ -444,7 +456,7 @@ openai_strip_usage(const char *ev, size_t n, struct buf *out)
 	if (sse_data_span(ev, n, &off, &len) != 1)
 		return -1;
 	p = ev + off;
-	if ((o = jparse(p, len)) == NULL)
+	if (has_escaped_nul(p, len) || (o = jparse(p, len)) == NULL)
 		return -1;
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);

@@ -88,6 +88,8 @@ main(void)
 	    "\"stream_options\":{\"include_usage\":true}}"), 0);
 	CHECK_I64("not streaming: 0", inject("{\"model\":\"m\"}"), 0);
 	CHECK_I64("stream false: 0", inject("{\"stream\":false}"), 0);
+	CHECK_I64("key with an escaped NUL: left alone", inject("{\"stream\":"
+	    "true,\"stream_options\\u0000\":{}}"), 0);
 	CHECK_I64("not JSON: -1", inject("{\"stream\":true"), -1);
 	CHECK_I64("JSON string: -1", inject("\"stream\""), -1);
 	CHECK_I64("empty body: -1", inject(""), -1);

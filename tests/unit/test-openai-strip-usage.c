@@ -96,6 +96,9 @@ main(void)
 	    strip("data: {\"usage\":null,\n\n"), -1);
 	CHECK_I64("duplicate usage keys: forward unchanged",
 	    strip("data: {\"usage\":null,\"usage\":null}\n\n"), -1);
+	CHECK_I64("key with an escaped NUL: forward unchanged",
+	    strip("data: {\"a\":1,\"usage\":null,\"usage\\u0000\":1}\n\n"),
+	    -1);
 	buf_free(&out);
 	return t_done();
 }
