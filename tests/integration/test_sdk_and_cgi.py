@@ -94,3 +94,56 @@ def test_programs_serve_one_request_as_plain_cgi():
     with open(os.path.join(tmp, "data.db"), "rb") as f:
         check(b"sk-cgi-secret" not in f.read(), "the key reached the database")
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_installed_tree_starts_from_its_launcher():
+    import signal
+    import time
+    from harness import free_port, request
+    dest = tempfile.mkdtemp(prefix="llmflow-install-")
+    san = os.environ.get("SANITIZE", "0")
+    p = subprocess.run(["make", "-s", "install", "DESTDIR=" + dest, "PREFIX=/opt/lf", "SANITIZE=" + san],
+                       cwd=REPO, capture_output=True, timeout=300)
+    eq(p.returncode, 0, "make install (stderr %r)" % p.stderr.decode(errors="replace")[-400:])
+    launcher = os.path.join(dest, "opt/lf/bin/llmflow")
+    check(os.path.islink(launcher), "bin/llmflow is not installed as a link")
+    v = subprocess.run([launcher, "--version"], capture_output=True, timeout=10)
+    eq(v.returncode, 0, "installed --version exit status")
+    pp, dp = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMFLOW_")}
+    env.update(PROXY_PORT=str(pp), DASHBOARD_PORT=str(dp), DATA_DIR=os.path.join(dest, "data"),
+               LLMFLOW_UPSTREAM_OPENAI=fake().origin)
+    proc = subprocess.Popen([launcher], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        end = time.time() + 20
+        while True:
+            try:
+                if request(dp, "GET", "/api/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            check(time.time() < end and proc.poll() is None, "installed LLMFlow did not start")
+            time.sleep(0.1)
+        page = request(dp, "GET", "/", timeout=5)
+        eq(page.status, 200, "installed dashboard page")
+        mk = marker()
+        body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": mk}]}
+        r = request(pp, "POST", "/v1/chat/completions", body, {"Content-Type": "application/json"})
+        eq(r.status, 200, "call through the installed proxy")
+        end = time.time() + 5
+        while True:
+            rows = json.loads(request(dp, "GET", "/api/traces?q=" + mk).body)
+            if rows:
+                break
+            check(time.time() < end, "no trace from the installed proxy")
+            time.sleep(0.1)
+        eq(rows[0]["cost_source"], "computed", "installed price list was found")
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        shutil.rmtree(dest, ignore_errors=True)
+    eq(proc.returncode, 0, "installed LLMFlow exit status after Ctrl-C")
