@@ -53,12 +53,12 @@ CREATE TABLE traces (
 );
 CREATE INDEX idx_traces_timestamp ON traces(timestamp DESC);
 CREATE INDEX idx_traces_trace_id ON traces(trace_id);
-CREATE INDEX idx_traces_parent_id ON traces(parent_id);
 CREATE INDEX idx_traces_model ON traces(model, timestamp DESC);
 CREATE INDEX idx_traces_provider ON traces(provider, timestamp DESC);
 CREATE INDEX idx_traces_status ON traces(status, timestamp DESC);
-CREATE INDEX idx_traces_session_id ON traces(session_id);
-CREATE INDEX idx_traces_conversation_id ON traces(conversation_id);
+-- Partial indexes: proxied calls have no session, and cost nothing here.
+CREATE INDEX idx_traces_session_id ON traces(session_id) WHERE session_id IS NOT NULL;
+CREATE INDEX idx_traces_conversation_id ON traces(conversation_id) WHERE conversation_id IS NOT NULL;
 
 CREATE TABLE logs (
   id                  TEXT PRIMARY KEY,      -- random 16 hex

@@ -238,6 +238,26 @@ out:
 	return erc;
 }
 
+/*
+ * After a commit that left the WAL at `pages` pages or more, checkpoint
+ * and restart it.  RESTART waits (busy handler) for readers of old
+ * snapshots, then lets the next writer start the file over; the journal
+ * size limit then cuts it back.  The call runs after the client has its
+ * answer, so the wait delays nobody.
+ */
+static int
+wal_cb(void *arg, sqlite3 *h, const char *name, int pages)
+{
+	int	 logn = 0, done = 0;
+
+	if (pages < LF_DB_WAL_CHECKPOINT_PAGES)
+		return SQLITE_OK;
+	if (sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_RESTART,
+	    &logn, &done) != SQLITE_OK)
+		log_debug("checkpoint incomplete: %d of %d pages", done, logn);
+	return SQLITE_OK;
+}
+
 static int
 progress_cb(void *arg)
 {
@@ -293,6 +313,18 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 	}
 	if ((rc = migrate(db)) != DB_OK)
 		goto fail;
+	if (mode == DB_WRITE) {
+		char	 pragma[128];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA journal_size_limit = %lld;"
+		    " PRAGMA cache_size = -%d", (long long)LF_DB_JOURNAL_SIZE_LIMIT,
+		    LF_DB_WRITER_CACHE_KIB);
+		if ((i = exec_retry(db->h, pragma)) != SQLITE_OK) {
+			rc = db_rc_of(db, i, "writer pragmas");
+			goto fail;
+		}
+		sqlite3_wal_hook(db->h, wal_cb, db);
+	}
 	if (mode == DB_READ) {
 		sqlite3_close(db->h);
 		db->h = NULL;

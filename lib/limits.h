@@ -47,6 +47,13 @@
 /* SQLite: wait for a lock, then retry a bounded number of times. */
 #define LF_DB_BUSY_TIMEOUT_MS		5000
 #define LF_DB_BUSY_RETRIES		3
+/* WAL pages after which a writer checkpoints and restarts the WAL (under
+ * steady concurrent writes SQLite's passive checkpoints never finish and
+ * the file grows without bound); the size the file is cut back to; and
+ * the page cache of each writer connection (one per proxy thread). */
+#define LF_DB_WAL_CHECKPOINT_PAGES	4096
+#define LF_DB_JOURNAL_SIZE_LIMIT	(64LL << 20)
+#define LF_DB_WRITER_CACHE_KIB		512
 /* Virtual-machine steps a read query may take before it is interrupted
  * (progress handler is called every LF_DB_PROGRESS_OPS ops). */
 #define LF_DB_PROGRESS_OPS		1000
