@@ -16,13 +16,16 @@
 
 #include "config.h"
 #include "db.h"
+#include "health.h"
 #include "json.h"
 #include "limits.h"
 #include "log.h"
 #include "params.h"
+#include "providers.h"
 #include "render.h"
 #include "routes.h"
 #include "server.h"
+#include "upstream.h"
 
 enum route {
 	ROUTE_HEALTH,	/* GET /api/health */
@@ -30,6 +33,7 @@ enum route {
 			 *     &q&date_from&date_to (params.c) */
 	ROUTE_TRACE,	/* GET /api/traces/:id */
 	ROUTE_STATS,	/* GET /api/stats */
+	ROUTE_HEALTH_PROVIDERS,	/* GET /api/health/providers */
 	ROUTE__MAX
 };
 
@@ -38,6 +42,7 @@ static const struct api_route routes[ROUTE__MAX] = {
 	[ROUTE_TRACES] =	{ API_GET, "/api/traces", 0 },
 	[ROUTE_TRACE] =		{ API_GET, "/api/traces", 1 },
 	[ROUTE_STATS] =		{ API_GET, "/api/stats", 0 },
+	[ROUTE_HEALTH_PROVIDERS] = { API_GET, "/api/health/providers", 0 },
 };
 
 /* How a request failed; api_fail() maps each to a status and a body. */
@@ -345,7 +350,7 @@ handle(struct req *req, void *arg)
 		goto out;
 	}
 	if (c.db == NULL && c.m.index != ROUTE_TRACES &&
-	    c.m.index != ROUTE_TRACE) {
+	    c.m.index != ROUTE_TRACE && c.m.index != ROUTE_HEALTH_PROVIDERS) {
 		e = AE_NO_DB;
 		goto out;
 	}
@@ -362,6 +367,10 @@ handle(struct req *req, void *arg)
 		break;
 	case ROUTE_STATS:
 		e = h_stats(&c);
+		break;
+	case ROUTE_HEALTH_PROVIDERS:
+		api_health_providers(&c.w);
+		e = AE_OK;
 		break;
 	default:
 		abort();
@@ -415,5 +424,10 @@ main(void)
 		return 1;
 	}
 	log_init("llmflow-api", cfg.verbose);
+	if (upstream_global_init() == -1) {
+		log_warn("libcurl failed to initialise");
+		return 1;
+	}
+	providers_load();
 	return server_run(&ops, cfg.threads);
 }

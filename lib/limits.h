@@ -39,6 +39,9 @@
  * client that has gone away is noticed (FastCGI only reports it on write). */
 #define LF_HEARTBEAT_S			10
 
+/* /api/health/providers: all checks together finish within this. */
+#define LF_HEALTH_TIMEOUT_MS		5000
+
 /* Threads per FastCGI process (LLMFLOW_THREADS): the number of calls one
  * process serves at once; streams mostly sleep on the upstream. */
 #define LF_THREADS_DEFAULT		32

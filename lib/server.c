@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -110,6 +111,15 @@ server_run(const struct server_ops *ops, int threads)
 	}
 	/* libfcgi swallows SIGTERM; let the server stop us. */
 	signal(SIGTERM, SIG_DFL);
+	/* Under a server that spawns us itself (the launcher sets this for
+	 * lighttpd), go when it goes: a process spawned while it was
+	 * shutting down would otherwise be left behind.  Not for
+	 * spawn-fcgi, whose parent exits at once. */
+	if (getenv("LLMFLOW_EXIT_WITH_PARENT") != NULL) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			return 0;
+	}
 	if ((ws = calloc((size_t)threads, sizeof(*ws))) == NULL)
 		return 1;
 	for (i = 0; i < threads; i++) {

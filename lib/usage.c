@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdint.h>
 
 #include "usage.h"
 
@@ -22,4 +23,13 @@ cost_source_name(enum cost_source s)
 	default:
 		return "unknown";
 	}
+}
+
+int64_t
+usage_sum(const struct usage *u)
+{
+	int64_t	 p = u->prompt > 0 ? u->prompt : 0;
+	int64_t	 c = u->completion > 0 ? u->completion : 0;
+
+	return p > INT64_MAX - c ? INT64_MAX : p + c;
 }

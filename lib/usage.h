@@ -27,6 +27,9 @@ enum cost_source {
 };
 
 void	 usage_init(struct usage *);
+/* prompt + completion, treating unknown (-1) as 0, saturating at
+ * INT64_MAX: the total when the provider gave none. */
+int64_t	 usage_sum(const struct usage *);
 /* Name stored in the database: "unknown", "computed", "reported". */
 const char *cost_source_name(enum cost_source);
 

@@ -202,3 +202,91 @@ upstream_perform(struct upstream *u, const struct upstream_req *rq,
 		snprintf(err, errsz, "%s", curl_easy_strerror(rc));
 	return urc;
 }
+
+static size_t
+discard_cb(char *p, size_t size, size_t nmemb, void *arg)
+{
+	return size * nmemb;
+}
+
+int
+upstream_probe(struct probe *pr, size_t n, long timeout_ms)
+{
+	CURLM			*m;
+	CURL			**hs;
+	struct curl_slist	**hl;
+	CURLMsg			*msg;
+	size_t			 i, k;
+	int			 running = 0, left;
+	double			 t;
+
+	if ((m = curl_multi_init()) == NULL)
+		return -1;
+	hs = calloc(n ? n : 1, sizeof(*hs));
+	hl = calloc(n ? n : 1, sizeof(*hl));
+	if (hs == NULL || hl == NULL) {
+		free(hs);
+		free(hl);
+		curl_multi_cleanup(m);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		pr[i].status = 0;
+		pr[i].latency_ms = -1;
+		snprintf(pr[i].error, sizeof(pr[i].error), "not run");
+		if ((hs[i] = curl_easy_init()) == NULL)
+			continue;
+		for (k = 0; k < 3 && pr[i].headers[k] != NULL; k++)
+			hl[i] = curl_slist_append(hl[i], pr[i].headers[k]);
+		curl_easy_setopt(hs[i], CURLOPT_URL, pr[i].url);
+		curl_easy_setopt(hs[i], CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(hs[i], CURLOPT_FOLLOWLOCATION, 0L);
+		curl_easy_setopt(hs[i], CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(hs[i], CURLOPT_TIMEOUT_MS, timeout_ms);
+		curl_easy_setopt(hs[i], CURLOPT_HTTPHEADER, hl[i]);
+		curl_easy_setopt(hs[i], CURLOPT_WRITEFUNCTION, discard_cb);
+		if (pr[i].body != NULL) {
+			curl_easy_setopt(hs[i], CURLOPT_POSTFIELDS, pr[i].body);
+			curl_easy_setopt(hs[i], CURLOPT_POSTFIELDSIZE,
+			    (long)strlen(pr[i].body));
+		}
+		curl_easy_setopt(hs[i], CURLOPT_PRIVATE, &pr[i]);
+		curl_multi_add_handle(m, hs[i]);
+		pr[i].error[0] = '\0';
+	}
+	do {
+		if (curl_multi_perform(m, &running) != CURLM_OK)
+			break;
+		if (running)
+			curl_multi_poll(m, NULL, 0, 200, NULL);
+	} while (running);
+	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+		struct probe	*p = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&p);
+		if (p == NULL)
+			continue;
+		if (msg->data.result != CURLE_OK)
+			snprintf(p->error, sizeof(p->error), "%s",
+			    curl_easy_strerror(msg->data.result));
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE,
+		    &p->status);
+		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_TOTAL_TIME,
+		    &t) == CURLE_OK)
+			p->latency_ms = (long)(t * 1000.0 + 0.5);
+	}
+	for (i = 0; i < n; i++) {
+		if (hs[i] == NULL)
+			continue;
+		curl_multi_remove_handle(m, hs[i]);
+		curl_easy_cleanup(hs[i]);
+		curl_slist_free_all(hl[i]);
+	}
+	free(hs);
+	free(hl);
+	curl_multi_cleanup(m);
+	return 0;
+}

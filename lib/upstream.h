@@ -49,4 +49,21 @@ void		 upstream_free(struct upstream **);
 enum up_rc	 upstream_perform(struct upstream *, const struct upstream_req *,
 		    const struct upstream_cb *, char *err, size_t errsz);
 
+
+
+/* One cheap check of an upstream, run with others at once. */
+struct probe {
+	const char	*url;
+	const char	*method;	/* "GET" or "POST" */
+	const char	*headers[3];	/* "Name: value" lines or NULL */
+	const char	*body;		/* POST body or NULL */
+	/* out */
+	long		 status;	/* HTTP status, 0 if none came */
+	long		 latency_ms;
+	char		 error[160];	/* transport error, "" if none */
+};
+
+/* Run every probe in parallel, all done or abandoned within timeout_ms.
+ * 0, or -1 if the checks could not be started at all. */
+int		 upstream_probe(struct probe *, size_t n, long timeout_ms);
 #endif
