@@ -105,7 +105,7 @@ deps-test:
 	  (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
 
 run: deps all
-	./llmflow
+	@./llmflow
 
 check-build: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
 

@@ -19,6 +19,8 @@ Test controls (request headers; they pass through the proxy):
   X-Fake-Usage-Each-Chunk: 1  with include_usage, every content chunk carries the
                               running usage (vLLM "continuous usage stats" style)
   X-Fake-Pad: N               non-stream chat: content padded to N extra bytes
+  X-Fake-Split: N             send each stream event in N-byte pieces, each its
+                              own HTTP chunk, flushed apart (events split across reads)
   X-Fake-Hop-Headers: 1       add hop-by-hop headers (Keep-Alive, Proxy-Authenticate)
                               and X-Keep-Me to a non-stream response
 """
@@ -61,6 +63,7 @@ class Params:
         self.reasoning = num("X-Fake-Reasoning-Tokens", 0)
         self.usage_each_chunk = h.get("x-fake-usage-each-chunk") == "1"
         self.pad = num("X-Fake-Pad", 0)
+        self.split = num("X-Fake-Split", 0)
 
 
 def response_model(body):
@@ -364,8 +367,13 @@ class Handler(BaseHTTPRequestHandler):
                     self.sleep_watching(p.pause_s)
                 if self.peer_closed():
                     raise ClientGone()
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(ev), ev))
-                self.wfile.flush()
+                step = p.split or len(ev)
+                for k in range(0, len(ev), step):
+                    piece = ev[k:k + step]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.flush()
+                    if p.split:
+                        time.sleep(0.002)
                 rec.events_sent += 1
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
@@ -428,11 +436,18 @@ class Handler(BaseHTTPRequestHandler):
         return self.send_plain(404, "application/json", render_error_json(404))
 
 
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a proxy closing a kept-alive connection is not news
+
+
 class FakeUpstream:
     def __init__(self):
         self.records = []
         self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.fake = self
         self.port = self.httpd.server_address[1]

@@ -408,13 +408,16 @@ class Instance:
         fail every test)."""
         timeout = TRACE_WAIT if timeout is None else timeout
         end = time.time() + timeout
+        seen = {}
         while True:
             r = self.api("/api/traces?q=" + mk)
+            seen[r.status] = seen.get(r.status, 0) + 1
             if r.status == 200:
                 rows = r.json()
                 if isinstance(rows, list) and len(rows) == 1:
                     return rows[0]
             r = self.api("/api/traces?limit=1000")
+            seen[r.status] = seen.get(r.status, 0) + 1
             if r.status == 200 and isinstance(r.json(), list):
                 for row in r.json():
                     if since_ms is not None and (row.get("timestamp") or 0) < since_ms - 5000:
@@ -430,7 +433,8 @@ class Instance:
                     if mk in text:
                         return row
             if time.time() > end:
-                raise TestFailure("%s: no trace containing %s after %.0fs" % (self.name, mk, timeout))
+                raise TestFailure("%s: no trace containing %s after %.0fs (/api/traces statuses seen: %r)"
+                                  % (self.name, mk, timeout, seen))
             time.sleep(0.15)
 
     # -- database
@@ -458,18 +462,24 @@ class Instance:
         return [p for p in descendants(self.proc.pid)
                 if any((proc_name(p) or "").startswith(n[:15]) for n in PROGRAMS)]
 
-    def stop(self, timeout=20):
-        """Ctrl-C (SIGINT to the process group, as a terminal does); returns
+    def stop(self, timeout=20, group=True):
+        """Ctrl-C (SIGINT to the process group, as a terminal does; with
+        group=False to the launcher's pid only, as `kill -INT` does); returns
         a list of problems (empty when it stopped cleanly)."""
         if self.stopped or self.proc is None:
             return []
         self.stopped = True
         problems = []
-        kids = self.program_pids() + [p for p in descendants(self.proc.pid)]
         try:
-            os.killpg(self.proc.pid, signal.SIGINT)
+            if group:
+                os.killpg(self.proc.pid, signal.SIGINT)
+            else:
+                os.kill(self.proc.pid, signal.SIGINT)
         except ProcessLookupError:
             pass
+        # Taken after the signal (walking /proc first would delay it);
+        # programs_using() below catches any that escaped this list.
+        kids = descendants(self.proc.pid)
         try:
             self.rc = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -481,8 +491,14 @@ class Instance:
             self.rc = self.proc.wait(5)
         if self.rc != 0 and not problems:
             problems.append("exit status %s after SIGINT" % self.rc)
-        time.sleep(0.3)
-        left = sorted(set([p for p in kids if proc_alive(p)] + programs_using(self.data_dir)))
+        # Children get a few seconds to finish exiting (a sanitizer build
+        # runs its leak check at exit); an orphan stays for good.
+        end = time.time() + 5
+        while True:
+            left = sorted(set([p for p in kids if proc_alive(p)] + programs_using(self.data_dir)))
+            if not left or time.time() > end:
+                break
+            time.sleep(0.1)
         if left:
             problems.append("processes left behind: %s" %
                             ", ".join("%d(%s)" % (p, proc_name(p)) for p in left))
@@ -535,6 +551,9 @@ def teardown(keep=False):
             p = inst.stop()
             if p:
                 problems.append("%s: %s" % (inst.name, "; ".join(p)))
+            if keep or p:
+                sys.stderr.write("# instance %s: log %s, last lines:\n#   %s\n" % (
+                    inst.name, inst.log_path, inst.log_tail(10).replace(" | ", "\n#   ")))
             inst.cleanup(keep=keep or bool(p))
     for rep in sanitizer_reports():
         try:

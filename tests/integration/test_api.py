@@ -108,6 +108,12 @@ def test_traces_filters_model_status_paging_dates_q():
     eq(ids(got), [rows[1]["id"]], "date_from=date_to")
     got = inst.api_json("/api/traces?q=" + mks[1])
     eq(ids(got), [rows[1]["id"]], "q search of a request body")
+    wild = mks[1][:8] + "%25" + mks[1][10:]   # '%' in the middle: literal text, not a pattern
+    got = inst.api_json("/api/traces?q=" + wild)
+    eq(ids(got), [], "q with a %% in it (must not act as a wildcard)")
+    wild = mks[1][:8] + "_" + mks[1][9:]
+    got = inst.api_json("/api/traces?q=" + wild)
+    eq(ids(got), [], "q with a _ in it (must not act as a wildcard)")
     got = inst.api_json("/api/traces?limit=5")
     check(len(got) <= 5, "limit=5 gave %d rows", len(got))
     stamps = [r["timestamp"] for r in got]

@@ -86,7 +86,39 @@ def test_sigint_stops_cleanly_with_no_processes_left():
             raise AssertionError("port %d still in use after exit" % port)
         finally:
             s.close()
-    # The database is still there and readable after a restart.
     n = inst.db_query("select count(*) from traces")[0][0]
     check(n >= 1, "traces table has %d rows", n)
+    inst.cleanup()
+
+
+def test_ctrl_c_right_after_calls_leaves_no_processes():
+    # Ctrl-C reaches lighttpd and the programs at once (same process
+    # group).  Repeated, because what goes wrong here is a race.
+    failures = []
+    for i in range(6):
+        inst = Instance("ctrl-c-%d" % i)
+        inst.chat(marker())
+        inst.chat(marker(), stream=True)
+        inst.api("/api/traces?limit=5")
+        problems = inst.stop()
+        if problems:
+            failures.append("round %d: %s" % (i + 1, problems[0]))
+        inst.cleanup(keep=bool(problems))
+    check(not failures, "%d of 6 Ctrl-C stops were not clean: %s", len(failures), "; ".join(failures))
+
+
+def test_sigint_to_launcher_pid_only_leaves_no_processes():
+    # `kill -INT <pid>` reaches lighttpd alone; it must stop the FastCGI
+    # programs itself (libfcgi swallows the SIGTERM lighttpd sends them
+    # unless the program restores it).
+    inst = Instance("sigint-pid")
+    for _ in range(3):
+        mk = marker()
+        inst.chat(mk, stream=True)
+    inst.find_trace(mk)
+    pids = inst.program_pids()
+    check(pids, "no llmflow-proxy/llmflow-api processes under the launcher")
+    problems = inst.stop(group=False)
+    check(not problems, "%s", "; ".join(problems))
+    eq(inst.rc, 0, "exit status after SIGINT")
     inst.cleanup()

@@ -150,6 +150,10 @@ def test_client_headers_forwarded_hop_by_hop_removed():
     eq(rec.header("OpenAI-Organization"), "org-x", "OpenAI-Organization at upstream")
     for h in ("Keep-Alive", "TE", "Proxy-Authorization", "Proxy-Connection"):
         eq(rec.header(h), None, "hop-by-hop %s at upstream" % h)
+    # The upstream must see its own name in Host (a CDN in front of a real
+    # API rejects a foreign Host), and one Host only.
+    eq(rec.header_all("Host"), ["127.0.0.1:%d" % fake().port], "Host at upstream")
+    eq(len(rec.header_all("Content-Length")), 1, "Content-Length headers at upstream")
 
 
 def test_upstream_hop_by_hop_response_headers_removed():
@@ -239,6 +243,18 @@ def test_stream_include_usage_false_by_client_is_also_stripped():
     eq((row["prompt_tokens"], row["completion_tokens"]), (9, 3), "tokens")
 
 
+def test_stream_events_split_across_reads():
+    inst = shared()
+    mk = marker()
+    body = stream_body(mk)
+    c = ctrl(chunks=4, split=7, prompt=18, completion=4)
+    r = read_stream(inst, body, dict(c, **{"X-Test-Id": mk}))
+    eq(r.status, 200, "status")
+    eq(strip_pings(r.body), fu.render_chat_stream(body, False, fu.Params(c)), "client bytes")
+    row = inst.find_trace(mk)
+    eq((row["prompt_tokens"], row["completion_tokens"]), (18, 4), "tokens")
+
+
 def test_responses_api_stream_usage():
     inst = shared()
     mk = marker()
@@ -316,6 +332,26 @@ def test_models_list_passthrough():
     row = inst.find_trace(mk)
     eq(row["request_method"], "GET", "request_method")
     eq(row["status"], 200, "status")
+
+
+def test_chunked_request_body_forwarded_whole():
+    import http.client
+    inst = shared()
+    mk = marker()
+    body = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": mk}]}).encode()
+    c = http.client.HTTPConnection("127.0.0.1", inst.proxy_port, timeout=30)
+    try:
+        c.request("POST", "/v1/chat/completions", body=iter([body[:10], body[10:]]),
+                  headers={"Content-Type": "application/json", "X-Test-Id": mk}, encode_chunked=True)
+        r = c.getresponse()
+        data = r.read()
+    finally:
+        c.close()
+    eq(r.status, 200, "status")
+    rec = fake().by_header("X-Test-Id", mk)
+    eq(rec.body, body, "upstream body")
+    eq(data, fu.render_chat_json(json.loads(body)), "client body")
+    inst.find_trace(mk)
 
 
 def test_query_string_forwarded_unchanged():
@@ -429,6 +465,15 @@ def test_body_over_max_body_gets_413_json():
         raise TestFailure("413 body is not JSON: %r" % resp[:200])
     check(isinstance(j, dict) and "error" in j, "413 body %r has no error", j)
     check(fake().by_header("X-Test-Id", mk, timeout=0.5) is None, "the upstream got the oversized body")
+    # Exactly LLMFLOW_MAX_BODY bytes is still accepted and forwarded whole.
+    mk2 = marker()
+    body2 = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": mk2 + pad}]}).encode()
+    body2 += b" " * (1048576 - len(body2))
+    eq(len(body2), 1048576, "test body size")
+    r = inst.proxy("POST", "/v1/chat/completions", body2, {"Content-Type": "application/json", "X-Test-Id": mk2})
+    eq(r.status, 200, "status of a body of exactly LLMFLOW_MAX_BODY bytes")
+    rec = fake().by_header("X-Test-Id", mk2)
+    check(rec is not None and rec.body == body2, "the upstream did not get the 1 MiB body unchanged")
 
 
 # ------------------------------------------------------------------ stored bodies
@@ -448,10 +493,13 @@ def test_stored_body_over_max_stored_body_is_cut_and_marked():
     d = inst.detail(row["id"])
     eq(d["request"].get("body_truncated"), True, "request.body_truncated")
     eq(d["response"].get("body_truncated"), True, "response.body_truncated")
+    sent = {"request": json.dumps(body), "response": r.body.decode()}
     for side in ("request", "response"):
         b = d[side].get("body")
-        n = len(b.encode() if isinstance(b, str) else json.dumps(b).encode())
-        check(n <= 256 * 1024 + 64, "%s body stored is %d bytes", side, n)
+        check(isinstance(b, str), "truncated %s body stored as %r, not a string", side, type(b).__name__)
+        n = len(b.encode())
+        check(256 * 1024 - 16 <= n <= 256 * 1024 + 64, "%s body stored is %d bytes (limit 262144)", side, n)
+        check(sent[side].startswith(b[:4096]), "stored %s body is not the start of the real one", side)
     eq(row["prompt_tokens"], 1000, "usage still read from the whole response")
 
 
@@ -560,6 +608,21 @@ def test_traceparent_joins_calls_into_one_trace():
         check(x["id"] not in (p1, p2), "id %r reuses the parent span id", x["id"])
 
 
+def test_malformed_traceparent_ignored():
+    inst = shared()
+    bad = ["00-%s-00f067aa0ba902b7-01" % ("0" * 32),            # all-zero trace id
+           "00-4bf92f3577b34da6a3ce929d0e0e47-00f067aa0ba902b7-01",  # short
+           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",  # no flags
+           "garbage"]
+    for tp in bad:
+        mk = marker()
+        inst.chat(mk, headers={"traceparent": tp})
+        row = inst.find_trace(mk)
+        check(HEX32.match(str(row["trace_id"])) and row["trace_id"] != "0" * 32
+              and row["trace_id"] not in tp and row["trace_id"] not in tp.lower(),
+              "traceparent %r gave trace_id %r", tp, row["trace_id"])
+
+
 def test_x_trace_id_header():
     inst = shared()
     mk = marker()
@@ -640,6 +703,8 @@ def test_stream_pausing_61s_completes_with_all_bytes():
     r = inst.proxy("POST", "/v1/chat/completions", body, dict(c, **{"X-Test-Id": mk}), timeout=120)
     eq(r.status, 200, "status")
     eq(strip_pings(r.body), fu.render_chat_stream(body, False, fu.Params(c)), "client bytes")
+    pings = r.body.count(b": ping\n\n")
+    check(pings >= 4, "%d heartbeats in 61 s of silence (default LLMFLOW_HEARTBEAT is 10 s)", pings)
     row = inst.find_trace(mk)
     eq(row["status"], 200, "trace status")
     eq((row["prompt_tokens"], row["completion_tokens"]), (12, 4), "tokens")
@@ -708,3 +773,45 @@ def test_50_concurrent_streams_complete_and_are_recorded():
         except TestFailure:
             missing.append(mk)
     check(not missing, "%d of 50 streams not recorded correctly: %r", len(missing), missing[:3])
+
+
+_limits = {}
+_limits_lock = threading.Lock()
+
+
+def limits_instance():
+    """An instance with the heartbeat off and a 1 KiB stored-body limit."""
+    with _limits_lock:
+        if "i" not in _limits:
+            _limits["i"] = Instance("limits", env={"LLMFLOW_HEARTBEAT": "0",
+                                                   "LLMFLOW_MAX_STORED_BODY": "1024"})
+        return _limits["i"]
+
+
+def test_heartbeat_0_sends_no_pings():
+    inst = limits_instance()
+    mk = marker()
+    body = stream_body(mk)
+    c = ctrl(chunks=3, pause_s=2.5)
+    r = inst.proxy("POST", "/v1/chat/completions", body, dict(c, **{"X-Test-Id": mk}))
+    eq(r.status, 200, "status")
+    eq(r.body, fu.render_chat_stream(body, False, fu.Params(c)), "client bytes (no pings with LLMFLOW_HEARTBEAT=0)")
+
+
+def test_max_stored_body_setting_honoured():
+    inst = limits_instance()
+    mk = marker()
+    body, r = inst.chat(mk, extra={"messages": [{"role": "user", "content": mk + "z" * 3000}]},
+                        headers={"X-Fake-Pad": "3000"})
+    eq(r.status, 200, "status")
+    row = inst.find_trace(mk)
+    d = inst.detail(row["id"])
+    for side in ("request", "response"):
+        eq(d[side].get("body_truncated"), True, "%s.body_truncated with a 1024-byte limit" % side)
+        b = d[side].get("body")
+        n = len(b.encode() if isinstance(b, str) else json.dumps(b).encode())
+        check(n <= 1024 + 64, "%s body stored is %d bytes with LLMFLOW_MAX_STORED_BODY=1024", side, n)
+    mk = marker()
+    body, r = inst.chat(mk)
+    d = inst.detail(inst.find_trace(mk)["id"])
+    eq((d["request"]["body_truncated"], d["response"]["body_truncated"]), (False, False), "small bodies not cut")
