@@ -28,6 +28,12 @@ enum stmt {
 	SQL_STATS,
 	SQL_STATS_MODELS,
 	SQL_TRACE_COUNT,
+	SQL_INSERT_SPAN,	/* writers only, from here on */
+	SQL_INSERT_LOG,
+	SQL_INSERT_METRIC,
+	SQL_BEGIN,
+	SQL_COMMIT,
+	SQL_ROLLBACK,
 	SQL__MAX
 };
 
@@ -72,6 +78,35 @@ static const char *const sqls[SQL__MAX] = {
 	"FROM traces GROUP BY model ORDER BY COUNT(*) DESC, model",
 	/* SQL_TRACE_COUNT */
 	"SELECT COUNT(*) FROM traces",
+	/* SQL_INSERT_SPAN: a span already stored is kept, this one dropped. */
+	"INSERT OR IGNORE INTO traces (id, trace_id, parent_id, timestamp, "
+	"duration_ms, provider, model, prompt_tokens, completion_tokens, "
+	"total_tokens, cached_tokens, cache_creation_tokens, reasoning_tokens, "
+	"estimated_cost, cost_source, status, error, tags, span_type, "
+	"span_name, service_name, session_id, conversation_id, agent_name, "
+	"input, output, attributes, span_kind, scope_name, user_id, events, "
+	"resource_attributes) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, "
+	"?29, ?30, ?31, ?32)",
+	/* SQL_INSERT_LOG */
+	"INSERT INTO logs (id, timestamp, observed_timestamp, severity_number, "
+	"severity_text, body, trace_id, span_id, event_name, service_name, "
+	"scope_name, attributes, resource_attributes) "
+	"VALUES (lower(hex(randomblob(8))), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	"?9, ?10, ?11, ?12)",
+	/* SQL_INSERT_METRIC */
+	"INSERT INTO metrics (id, timestamp, name, description, unit, "
+	"metric_type, value_int, value_double, histogram_data, service_name, "
+	"scope_name, attributes, resource_attributes) "
+	"VALUES (lower(hex(randomblob(8))), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	"?9, ?10, ?11, ?12)",
+	/* SQL_BEGIN */
+	"BEGIN IMMEDIATE",
+	/* SQL_COMMIT */
+	"COMMIT",
+	/* SQL_ROLLBACK */
+	"ROLLBACK",
 };
 
 /* Filters of the traces list, one bit each. */
@@ -335,7 +370,8 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 		    progress_cb, db);
 	}
 	for (i = 0; i < SQL__MAX; i++) {
-		if (mode == DB_READ && i == SQL_INSERT_TRACE)
+		if (mode == DB_READ && (i == SQL_INSERT_TRACE ||
+		    i >= SQL_INSERT_SPAN))
 			continue;
 		if (sqlite3_prepare_v3(db->h, sqls[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &db->st[i], NULL) != SQLITE_OK) {
@@ -724,4 +760,148 @@ db_trace_count(struct db *db, int64_t *n)
 		*n = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? DB_OK : db_rc_of(db, rc, "count");
+}
+
+/* Step a statement that returns no rows, retrying BUSY a bounded number
+ * of times; resets it and clears its bindings. */
+static enum db_rc
+step_retry(struct db *db, enum stmt which, const char *what)
+{
+	sqlite3_stmt	*st = db->st[which];
+	int		 rc, tries = 0;
+
+	if (st == NULL)
+		return DB_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_BUSY &&
+	    ++tries <= LF_DB_BUSY_RETRIES)
+		sqlite3_reset(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return db_rc_of(db, rc, what);
+}
+
+enum db_rc
+db_begin(struct db *db)
+{
+	return step_retry(db, SQL_BEGIN, "begin");
+}
+
+enum db_rc
+db_commit(struct db *db)
+{
+	enum db_rc	 rc;
+
+	if ((rc = step_retry(db, SQL_COMMIT, "commit")) != DB_OK)
+		db_rollback(db);
+	return rc;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db == NULL || db->h == NULL || sqlite3_get_autocommit(db->h))
+		return;
+	if (db->st[SQL_ROLLBACK] != NULL) {
+		sqlite3_step(db->st[SQL_ROLLBACK]);
+		sqlite3_reset(db->st[SQL_ROLLBACK]);
+	}
+}
+
+static void
+bind_double(sqlite3_stmt *st, int i, double v)
+{
+	if (isfinite(v))
+		sqlite3_bind_double(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+enum db_rc
+db_insert_span(struct db *db, const struct trace_rec *r, int *inserted)
+{
+	sqlite3_stmt	*st = db->st[SQL_INSERT_SPAN];
+	enum db_rc	 rc;
+
+	*inserted = 0;
+	if (st == NULL)
+		return DB_ERROR;
+	bind_text(st, 1, r->id);
+	bind_text(st, 2, r->trace_id ? r->trace_id : r->id);
+	bind_text(st, 3, r->parent_id);
+	bind_i64(st, 4, r->timestamp);
+	bind_i64(st, 5, r->duration_ms);
+	bind_text(st, 6, r->provider);
+	bind_text(st, 7, r->model);
+	bind_i64(st, 8, r->prompt_tokens);
+	bind_i64(st, 9, r->completion_tokens);
+	bind_i64(st, 10, r->total_tokens);
+	bind_i64(st, 11, r->cached_tokens);
+	bind_i64(st, 12, r->cache_creation_tokens);
+	bind_i64(st, 13, r->reasoning_tokens);
+	bind_double(st, 14, r->estimated_cost);
+	bind_text(st, 15, r->cost_source ? r->cost_source : "unknown");
+	bind_i64(st, 16, r->status);
+	bind_text(st, 17, r->error);
+	bind_text(st, 18, r->tags);
+	bind_text(st, 19, r->span_type ? r->span_type : "custom");
+	bind_text(st, 20, r->span_name);
+	bind_text(st, 21, r->service_name);
+	bind_text(st, 22, r->session_id);
+	bind_text(st, 23, r->conversation_id);
+	bind_text(st, 24, r->agent_name);
+	bind_text(st, 25, r->input);
+	bind_text(st, 26, r->output);
+	bind_text(st, 27, r->attributes);
+	bind_text(st, 28, r->span_kind);
+	bind_text(st, 29, r->scope_name);
+	bind_text(st, 30, r->user_id);
+	bind_text(st, 31, r->events);
+	bind_text(st, 32, r->resource_attributes);
+	if ((rc = step_retry(db, SQL_INSERT_SPAN, "insert span")) == DB_OK)
+		*inserted = sqlite3_changes(db->h) > 0;
+	return rc;
+}
+
+enum db_rc
+db_insert_log(struct db *db, const struct log_rec *r)
+{
+	sqlite3_stmt	*st = db->st[SQL_INSERT_LOG];
+
+	if (st == NULL)
+		return DB_ERROR;
+	bind_i64(st, 1, r->timestamp);
+	bind_i64(st, 2, r->observed_timestamp);
+	bind_i64(st, 3, r->severity_number);
+	bind_text(st, 4, r->severity_text);
+	bind_text(st, 5, r->body);
+	bind_text(st, 6, r->trace_id);
+	bind_text(st, 7, r->span_id);
+	bind_text(st, 8, r->event_name);
+	bind_text(st, 9, r->service_name);
+	bind_text(st, 10, r->scope_name);
+	bind_text(st, 11, r->attributes);
+	bind_text(st, 12, r->resource_attributes);
+	return step_retry(db, SQL_INSERT_LOG, "insert log");
+}
+
+enum db_rc
+db_insert_metric(struct db *db, const struct metric_rec *r)
+{
+	sqlite3_stmt	*st = db->st[SQL_INSERT_METRIC];
+
+	if (st == NULL)
+		return DB_ERROR;
+	bind_i64(st, 1, r->timestamp);
+	bind_text(st, 2, r->name);
+	bind_text(st, 3, r->description);
+	bind_text(st, 4, r->unit);
+	bind_text(st, 5, r->metric_type);
+	bind_i64(st, 6, r->value_int);
+	bind_double(st, 7, r->value_double);
+	bind_text(st, 8, r->histogram_data);
+	bind_text(st, 9, r->service_name);
+	bind_text(st, 10, r->scope_name);
+	bind_text(st, 11, r->attributes);
+	bind_text(st, 12, r->resource_attributes);
+	return step_retry(db, SQL_INSERT_METRIC, "insert metric");
 }

@@ -75,11 +75,70 @@ struct trace_rec {
 	const char	*input;		/* JSON */
 	const char	*output;	/* JSON */
 	const char	*attributes;	/* JSON object */
+	/* Schema version 2; written by db_insert_span only. */
+	const char	*span_kind;
+	const char	*scope_name;
+	const char	*user_id;
+	const char	*events;	/* JSON array */
+	const char	*resource_attributes;	/* JSON object */
 };
 
 /* A trace_rec with every field absent. */
 void		 trace_rec_init(struct trace_rec *);
 enum db_rc	 db_insert_trace(struct db *, const struct trace_rec *);
+
+/*
+ * One writer transaction around a batch (BEGIN IMMEDIATE, retried
+ * LF_DB_BUSY_RETRIES times past the busy timeout: DB_BUSY then).
+ * db_rollback is safe to call when no transaction is open.
+ */
+enum db_rc	 db_begin(struct db *);
+enum db_rc	 db_commit(struct db *);
+void		 db_rollback(struct db *);
+
+/*
+ * A span received over OTLP: like db_insert_trace, with the version 2
+ * columns, and a span whose id is already stored is not written:
+ * DB_OK with *inserted = 0 (1 when the row was written).
+ */
+enum db_rc	 db_insert_span(struct db *, const struct trace_rec *,
+		    int *inserted);
+
+/* One OTLP log record; the id is made here (16 random hex digits). */
+struct log_rec {
+	int64_t		 timestamp;		/* ms; required */
+	int64_t		 observed_timestamp;	/* ms or DB_NULL */
+	int64_t		 severity_number;	/* or DB_NULL */
+	const char	*severity_text;
+	const char	*body;		/* string body as is, others as JSON */
+	const char	*trace_id;	/* lowercase hex or NULL */
+	const char	*span_id;
+	const char	*event_name;
+	const char	*service_name;
+	const char	*scope_name;
+	const char	*attributes;		/* JSON object */
+	const char	*resource_attributes;	/* JSON object */
+};
+
+/* One OTLP metric data point; the id is made here. */
+struct metric_rec {
+	int64_t		 timestamp;	/* ms; required */
+	const char	*name;		/* required */
+	const char	*description;
+	const char	*unit;
+	const char	*metric_type;	/* sum, gauge, histogram,
+					 * exponential_histogram, summary */
+	int64_t		 value_int;	/* or DB_NULL */
+	double		 value_double;	/* or NAN */
+	const char	*histogram_data;	/* JSON object */
+	const char	*service_name;
+	const char	*scope_name;
+	const char	*attributes;
+	const char	*resource_attributes;
+};
+
+enum db_rc	 db_insert_log(struct db *, const struct log_rec *);
+enum db_rc	 db_insert_metric(struct db *, const struct metric_rec *);
 
 /* Filters of the traces list; absent ones are NULL / DB_NULL / 0. */
 enum status_filter { STATUS_ANY = 0, STATUS_SUCCESS, STATUS_ERROR };

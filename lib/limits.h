@@ -79,6 +79,9 @@
 #define LF_MAX_TAG			128
 /* Model names taken from request or response bodies. */
 #define LF_MAX_MODEL			256
+/* Token counts read from answers above this are taken as not reported,
+ * so sums and prices cannot overflow (no call comes near it). */
+#define LF_MAX_TOKEN_COUNT		1000000000000LL
 /* Error text kept per call. */
 #define LF_MAX_ERROR			1024
 
@@ -92,5 +95,35 @@
 
 /* Per-request arena block size. */
 #define LF_ARENA_BLOCK			(16UL << 10)
+
+/* OTLP ingest (llmflow-otlp).  The body as sent (compressed or not), and
+ * after gzip is undone: the second cap is what stops a gzip bomb, since
+ * inflate output is counted as it is produced.  16 MiB holds a collector
+ * batch of several thousand spans with prompts; larger exports get 413
+ * and the sender splits them. */
+#define LF_OTLP_MAX_WIRE_BODY		(16UL << 20)
+#define LF_OTLP_MAX_BODY		(16UL << 20)
+/* Records (spans, log records or data points) in one export: bounds the
+ * transaction and the decoded model; more is 413. */
+#define LF_OTLP_MAX_RECORDS		100000
+/* Attributes of one span, log record, data point, event, resource or
+ * scope, and elements of one array or kvlist value.  SDKs default to 128;
+ * a record over this is rejected (partialSuccess), never cut silently. */
+#define LF_OTLP_MAX_ATTRS		1024
+/* Events of one span (SDK default 128); more: the span is rejected. */
+#define LF_OTLP_MAX_EVENTS		1024
+/* Bytes of one string or bytes value: prompts with images are large, a
+ * value over this rejects its record. */
+#define LF_OTLP_MAX_VALUE		(4UL << 20)
+/* Nesting of JSON objects/arrays, and of protobuf messages, in an export.
+ * An attribute nested kvlist in kvlist costs 3-4 levels, so this allows
+ * about a dozen levels of attribute nesting.  Deeper is 400: the
+ * protobuf decoder recurses per level, so this also bounds its stack. */
+#define LF_OTLP_MAX_DEPTH		64
+/* Text of the partialSuccess errorMessage: the first few reasons. */
+#define LF_OTLP_MAX_ERRMSG		1024
+/* JSON kept per span for input/output/attributes/events (each); a longer
+ * value is replaced by a note saying so, and counted. */
+#define LF_OTLP_MAX_COLUMN		(8UL << 20)
 
 #endif

@@ -47,7 +47,6 @@
  * are treated as not reported, so that summing the three input counts can
  * never overflow.  (Belongs in lib/limits.h.)
  */
-#define ANTH_MAX_TOKEN_COUNT	1000000000000LL
 
 /*
  * The JSON text p[0, n) as one value, or NULL if it is not exactly one
@@ -221,7 +220,7 @@ jw_value(struct jw *w, struct json_object *v)
 /* Usage, stop reasons, errors: shared by every direction.             */
 
 /* A token count member k of u: a non-negative integer up to
- * ANTH_MAX_TOKEN_COUNT, else -1. */
+ * LF_MAX_TOKEN_COUNT, else -1. */
 static int64_t
 count_of(struct json_object *u, const char *k)
 {
@@ -231,7 +230,7 @@ count_of(struct json_object *u, const char *k)
 	if (v == NULL || !json_object_is_type(v, json_type_int))
 		return -1;
 	n = json_object_get_int64(v);
-	return n >= 0 && n <= ANTH_MAX_TOKEN_COUNT ? n : -1;
+	return n >= 0 && n <= LF_MAX_TOKEN_COUNT ? n : -1;
 }
 
 static int64_t

@@ -140,8 +140,12 @@ on_headers_done(void *arg)
 		c->mode = c->is_sse ? M_XSTREAM : M_XBODY;
 	else
 		c->mode = c->asked_usage && c->is_sse ? M_REWRITE : M_RAW;
-	if (c->mode == M_XSTREAM)
-		c->xst = c->xl->stream_new(c->xr.model, c->xr.include_usage);
+	if (c->mode == M_XSTREAM &&
+	    (c->xst = c->xl->stream_new(c->xr.model, c->xr.include_usage)) ==
+	    NULL) {
+		snprintf(c->error, sizeof(c->error), "out of memory");
+		return 1;
+	}
 	if (c->route->dialect == D_GEMINI && c->mode == M_RAW && !c->is_sse &&
 	    strstr(c->path, ":streamGenerateContent") != NULL) {
 		c->gemini_array = 1;
@@ -730,6 +734,10 @@ forward(struct call *c)
 		break;
 	}
 	if (urc == UP_ABORTED && !c->headers_sent && !c->req->client_gone &&
-	    c->error[0] != '\0')
-		proxy_error(c, 502, "upstream_answer_too_large", c->error);
+	    c->error[0] != '\0') {
+		char msg[LF_MAX_ERROR];
+
+		snprintf(msg, sizeof(msg), "%s", c->error);
+		proxy_error(c, 502, "upstream_answer_unusable", msg);
+	}
 }
