@@ -22,7 +22,7 @@ SANFLAGS  :=
 OPT       := -O2 -g
 endif
 
-PKGS      := json-c libcurl sqlite3 zlib
+PKGS      := json-c libcurl sqlite3 zlib libprotobuf-c
 CC        ?= cc
 WARN      := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
              -Wno-unused-parameter -Werror
@@ -35,21 +35,28 @@ LDFLAGS   := $(SANFLAGS)
 LIB_SRC   := $(wildcard lib/*.c)
 PROXY_SRC := $(wildcard proxy/*.c)
 API_SRC   := $(wildcard api/*.c)
+OTLP_SRC  := $(wildcard otlp/*.c)
+OTLP_PROTO:= $(wildcard otlp/*.proto)
 LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o) $(O)/lib/schema_sql.o
 PROXY_OBJ := $(PROXY_SRC:%.c=$(O)/%.o)
 API_OBJ   := $(API_SRC:%.c=$(O)/%.o)
+# protoc-c output is generated into the build tree, never committed.
+PB_OBJ    := $(OTLP_PROTO:otlp/%.proto=$(O)/otlp/%.pb-c.o)
+OTLP_OBJ  := $(OTLP_SRC:%.c=$(O)/%.o) $(PB_OBJ)
 # Everything but the main.c files, for unit tests and fuzz targets.
-TESTABLE  := $(LIB_OBJ) $(filter-out %/main.o,$(PROXY_OBJ) $(API_OBJ))
+TESTABLE  := $(LIB_OBJ) $(filter-out %/main.o,$(PROXY_OBJ) $(API_OBJ) $(OTLP_OBJ))
 
 UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz-*.c)
 REPLAY_BIN:= $(FUZZ_SRC:tests/fuzz/%.c=$(O)/tests/replay-%)
 
-PROGS     := $(BIN)/llmflow-proxy $(BIN)/llmflow-api
+PROGS     := $(BIN)/llmflow-proxy $(BIN)/llmflow-api \
+             $(if $(OTLP_SRC),$(BIN)/llmflow-otlp)
 
 DEB_BUILD := gcc make pkg-config libc6-dev libfcgi-dev libcurl4-openssl-dev \
-             libjson-c-dev libsqlite3-dev zlib1g-dev
+             libjson-c-dev libsqlite3-dev zlib1g-dev libprotobuf-c-dev \
+             protobuf-c-compiler
 DEB_RUN   := lighttpd ca-certificates
 DEB_TEST  := python3 curl wrk
 
@@ -66,7 +73,25 @@ $(BIN)/llmflow-api: $(API_OBJ) $(LIB_OBJ)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/%.o: %.c $(wildcard lib/*.h proxy/*.h api/*.h)
+$(BIN)/llmflow-otlp: $(OTLP_OBJ) $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/otlp/%.pb-c.c $(O)/otlp/%.pb-c.h: otlp/%.proto
+	@mkdir -p $(@D)
+	@echo "  PROTOC  $<"
+	@protoc-c --c_out=$(O)/otlp --proto_path=otlp $<
+
+$(O)/otlp/%.pb-c.o: $(O)/otlp/%.pb-c.c
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+# otlp/ sources see the generated headers.
+$(OTLP_SRC:%.c=$(O)/%.o): CFLAGS += -I$(O)/otlp
+$(OTLP_SRC:%.c=$(O)/%.o): $(OTLP_PROTO:otlp/%.proto=$(O)/otlp/%.pb-c.h)
+
+$(O)/%.o: %.c $(wildcard lib/*.h proxy/*.h api/*.h otlp/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
@@ -87,12 +112,12 @@ $(O)/lib/schema_sql.o: $(O)/lib/schema_sql.c
 $(O)/tests/test-%: tests/unit/test-%.c tests/unit/t.h $(TESTABLE)
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) -Itests/unit -Iproxy -Iapi $(LDFLAGS) -o $@ $< $(TESTABLE) $(LDLIBS)
+	@$(CC) $(CFLAGS) -Itests/unit -Iproxy -Iapi -Iotlp -I$(O)/otlp $(LDFLAGS) -o $@ $< $(TESTABLE) $(LDLIBS)
 
 $(O)/tests/replay-%: tests/fuzz/%.c tests/fuzz/replay.c $(TESTABLE)
 	@mkdir -p $(@D)
 	@echo "  REPLAY  $@"
-	@$(CC) $(CFLAGS) -Iproxy -Iapi $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(TESTABLE) $(LDLIBS)
+	@$(CC) $(CFLAGS) -Iproxy -Iapi -Iotlp -I$(O)/otlp $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(TESTABLE) $(LDLIBS)
 
 deps:
 	@sh tests/deps.sh $(DEB_BUILD) $(DEB_RUN)
@@ -129,4 +154,4 @@ install: all
 	ln -sf ../lib/llmflow/llmflow $(DESTDIR)$(PREFIX)/bin/llmflow
 
 clean:
-	rm -rf build cgi-bin/llmflow-proxy cgi-bin/llmflow-api
+	rm -rf build cgi-bin/llmflow-proxy cgi-bin/llmflow-api cgi-bin/llmflow-otlp

@@ -100,3 +100,12 @@ CREATE INDEX idx_metrics_timestamp ON metrics(timestamp DESC);
 CREATE INDEX idx_metrics_name ON metrics(name);
 CREATE INDEX idx_metrics_service_name ON metrics(service_name);
 CREATE INDEX idx_metrics_type ON metrics(metric_type);
+
+-- version 2
+-- OTLP ingest: span detail the v1 columns have no place for.
+ALTER TABLE traces ADD COLUMN span_kind TEXT;            -- OTel SpanKind: internal, server, client, producer, consumer, unspecified (or the number)
+ALTER TABLE traces ADD COLUMN scope_name TEXT;           -- instrumentation scope that made the span
+ALTER TABLE traces ADD COLUMN user_id TEXT;              -- user.id / enduser.id / association properties
+ALTER TABLE traces ADD COLUMN events TEXT;               -- JSON array of span events {time, name, attributes}
+ALTER TABLE traces ADD COLUMN resource_attributes TEXT;  -- JSON object of the resource's attributes
+CREATE INDEX idx_traces_user_id ON traces(user_id) WHERE user_id IS NOT NULL;

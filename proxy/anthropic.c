@@ -43,12 +43,6 @@
 /* Default max_tokens: the Messages API requires one, OpenAI does not. */
 #define ANTH_DEFAULT_MAX_TOKENS	4096
 /*
- * Largest token count believed from an answer (a trillion); larger values
- * are treated as not reported, so that summing the three input counts can
- * never overflow.  (Belongs in lib/limits.h.)
- */
-
-/*
  * The JSON text p[0, n) as one value, or NULL if it is not exactly one
  * JSON value (strict, depth LF_JSON_MAX_DEPTH, only whitespace after it).
  * The caller puts the result.

@@ -342,6 +342,9 @@ class Instance:
         self.proc = subprocess.Popen(["./llmflow"], cwd=REPO, env=self.env(),
                                      stdin=subprocess.DEVNULL, stdout=self.logf,
                                      stderr=subprocess.STDOUT, start_new_session=True)
+        if os.environ.get("LLMFLOW_TEST_VERBOSE"):
+            sys.stderr.write("# instance %s: launcher pid %d, proxy port %d, dashboard port %d\n"
+                             % (self.name, self.proc.pid, self.proxy_port, self.dashboard_port))
         if wait:
             self.wait_ready()
         return self

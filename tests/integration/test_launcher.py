@@ -91,11 +91,14 @@ def test_sigint_stops_cleanly_with_no_processes_left():
     inst.cleanup()
 
 
+ROUNDS = 12
+
+
 def test_ctrl_c_right_after_calls_leaves_no_processes():
     # Ctrl-C reaches lighttpd and the programs at once (same process
     # group).  Repeated, because what goes wrong here is a race.
     failures = []
-    for i in range(6):
+    for i in range(ROUNDS):
         inst = Instance("ctrl-c-%d" % i)
         inst.chat(marker())
         inst.chat(marker(), stream=True)
@@ -104,7 +107,7 @@ def test_ctrl_c_right_after_calls_leaves_no_processes():
         if problems:
             failures.append("round %d: %s" % (i + 1, problems[0]))
         inst.cleanup(keep=bool(problems))
-    check(not failures, "%d of 6 Ctrl-C stops were not clean: %s", len(failures), "; ".join(failures))
+    check(not failures, "%d of %d Ctrl-C stops were not clean: %s", len(failures), ROUNDS, "; ".join(failures))
 
 
 def test_sigint_to_launcher_pid_only_leaves_no_processes():
