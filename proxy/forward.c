@@ -260,10 +260,11 @@ on_body(void *arg, const char *p, size_t n)
 		return 1;
 	if (c->is_sse)
 		sse_feed(&c->sse, p, n, ev_raw, c);
-	else if (c->gemini_array)
-		gemini_array_feed(&c->garr, p, n, gemini_elem, c);
-	else
+	else {
+		if (c->gemini_array)
+			gemini_array_feed(&c->garr, p, n, gemini_elem, c);
 		keep_body(c, p, n);
+	}
 	return 0;
 }
 
