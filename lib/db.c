@@ -190,17 +190,24 @@ make_parent(const char *path)
 	return 0;
 }
 
-/* Run one statement (no rows), retrying while the database is busy. */
+/*
+ * Run one statement (no rows), retrying while the database is busy.  Some
+ * lock upgrades (journal mode, BEGIN IMMEDIATE) answer BUSY at once
+ * without waiting, so the retries sleep a little, 2 s in all at most.
+ */
 static int
 exec_retry(sqlite3 *h, const char *sql)
 {
 	int	 rc, tries = 0;
 
-	do {
+	for (;;) {
 		rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
-	} while ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
-	    ++tries <= LF_DB_BUSY_RETRIES);
-	return rc;
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return rc;
+		if (++tries > LF_DB_OPEN_RETRIES)
+			return rc;
+		sqlite3_sleep(LF_DB_OPEN_RETRY_MS);
+	}
 }
 
 /*

@@ -2,6 +2,12 @@
  * Every limit LLMFlow enforces, with the reason for it.  A limit read from
  * the environment has its default here and its variable named beside it.
  */
+/*
+ * -Ilib makes <limits.h> name this file too (protobuf-c.h includes it for
+ * INT_MAX), so pass the system header through.
+ */
+#include_next <limits.h>
+
 #ifndef LF_LIMITS_H
 #define LF_LIMITS_H
 
@@ -50,6 +56,10 @@
 /* SQLite: wait for a lock, then retry a bounded number of times. */
 #define LF_DB_BUSY_TIMEOUT_MS		5000
 #define LF_DB_BUSY_RETRIES		3
+/* Opening and migrating (many threads at once at start-up): retries of a
+ * lock that SQLite refuses without waiting, and the pause between them. */
+#define LF_DB_OPEN_RETRIES		100
+#define LF_DB_OPEN_RETRY_MS		20
 /* WAL pages after which a writer checkpoints and restarts the WAL (under
  * steady concurrent writes SQLite's passive checkpoints never finish and
  * the file grows without bound); the size the file is cut back to; and
