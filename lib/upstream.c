@@ -236,8 +236,10 @@ upstream_probe(struct probe *pr, size_t n, long timeout_ms)
 		snprintf(pr[i].error, sizeof(pr[i].error), "not run");
 		if ((hs[i] = curl_easy_init()) == NULL)
 			continue;
-		for (k = 0; k < 3 && pr[i].headers[k] != NULL; k++)
-			hl[i] = curl_slist_append(hl[i], pr[i].headers[k]);
+		for (k = 0; k < 3; k++)
+			if (pr[i].headers[k] != NULL)
+				hl[i] = curl_slist_append(hl[i],
+				    pr[i].headers[k]);
 		curl_easy_setopt(hs[i], CURLOPT_URL, pr[i].url);
 		curl_easy_setopt(hs[i], CURLOPT_PROTOCOLS_STR, "http,https");
 		curl_easy_setopt(hs[i], CURLOPT_FOLLOWLOCATION, 0L);
