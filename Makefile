@@ -27,7 +27,7 @@ CC        ?= cc
 WARN      := -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
              -Wno-unused-parameter -Werror
 CFLAGS    := -std=c11 -D_GNU_SOURCE -pthread $(OPT) $(WARN) $(SANFLAGS) \
-             -DLF_VERSION='"$(VERSION)"' -Ilib \
+             -DLF_VERSION='"$(VERSION)"' -iquote lib \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    := -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 LDFLAGS   := $(SANFLAGS)
@@ -109,7 +109,7 @@ $(O)/lib/schema_sql.c: schema.sql
 $(O)/lib/schema_sql.o: $(O)/lib/schema_sql.c
 	@$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-$(O)/tests/test-%: tests/unit/test-%.c tests/unit/t.h $(TESTABLE)
+$(O)/tests/test-%: tests/unit/test-%.c $(wildcard tests/unit/*.h) $(TESTABLE)
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
 	@$(CC) $(CFLAGS) -Itests/unit -Iproxy -Iapi -Iotlp -I$(O)/otlp $(LDFLAGS) -o $@ $< $(TESTABLE) $(LDLIBS)

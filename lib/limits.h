@@ -2,12 +2,6 @@
  * Every limit LLMFlow enforces, with the reason for it.  A limit read from
  * the environment has its default here and its variable named beside it.
  */
-/*
- * -Ilib makes <limits.h> name this file too (protobuf-c.h includes it for
- * INT_MAX), so pass the system header through.
- */
-#include_next <limits.h>
-
 #ifndef LF_LIMITS_H
 #define LF_LIMITS_H
 

@@ -1,0 +1,1047 @@
+/*
+ * OTLP/JSON (the protobuf JSON mapping with OTLP's changes): ids are hex,
+ * 64-bit integers come as strings or numbers, enums as names or numbers,
+ * bytes as base64.  Field names are lowerCamelCase; the proto names
+ * (snake_case) are accepted too.  Unknown fields are ignored.
+ *
+ * json-c builds the tree (depth capped by LF_OTLP_MAX_DEPTH, strict
+ * mode); strings are copied into the arena, so the tree is put before
+ * returning.  A value of the wrong JSON type is a 400 that names the
+ * field; an id of the wrong length or an unknown enum name rejects only
+ * its record.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "limits.h"
+#include "model.h"
+
+struct jctx {
+	struct otlp_export	*ex;
+	struct arena		*a;
+	struct otlp_err		*err;
+};
+
+#define TRY(x) do { enum otlp_rc t_rc = (x); if (t_rc != OTLP_OK) return t_rc; } while (0)
+
+static enum otlp_rc
+bad(struct jctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static enum otlp_rc
+bad(struct jctx *c, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err->msg, sizeof(c->err->msg), fmt, ap);
+	va_end(ap);
+	return OTLP_BAD;
+}
+
+static enum otlp_rc
+nomem(struct jctx *c)
+{
+	snprintf(c->err->msg, sizeof(c->err->msg),
+	    "export too large to decode; send smaller batches");
+	return OTLP_NOMEM;
+}
+
+static void *
+alloc(struct jctx *c, size_t n, size_t size)
+{
+	if (n == 0)
+		return NULL;
+	if (n > SIZE_MAX / size)
+		return NULL;
+	return arena_alloc(c->a, n * size);
+}
+
+/* Member k1 (lowerCamelCase) or k2 (proto name); NULL if absent or null. */
+static json_object *
+jget(json_object *o, const char *k1, const char *k2)
+{
+	json_object	*v = NULL;
+
+	if (o == NULL)
+		return NULL;
+	if (json_object_object_get_ex(o, k1, &v) && v != NULL)
+		return v;
+	if (k2 != NULL && json_object_object_get_ex(o, k2, &v))
+		return v;
+	return NULL;
+}
+
+static enum otlp_rc
+want(struct jctx *c, json_object *v, enum json_type t, const char *field)
+{
+	if (v != NULL && !json_object_is_type(v, t))
+		return bad(c, "%s: expected %s", field,
+		    t == json_type_object ? "an object" :
+		    t == json_type_array ? "an array" :
+		    t == json_type_string ? "a string" : "a boolean");
+	return OTLP_OK;
+}
+
+static size_t
+alen(json_object *v)
+{
+	return v == NULL ? 0 : json_object_array_length(v);
+}
+
+/* String into the arena; *out NULL when absent (or empty, if !keep_empty). */
+static enum otlp_rc
+jstr(struct jctx *c, json_object *v, const char *field, int keep_empty,
+    const char **out, size_t *lenp)
+{
+	int	 len;
+	char	*s;
+
+	*out = NULL;
+	if (lenp)
+		*lenp = 0;
+	if (v == NULL)
+		return OTLP_OK;
+	TRY(want(c, v, json_type_string, field));
+	len = json_object_get_string_len(v);
+	if (len == 0 && !keep_empty)
+		return OTLP_OK;
+	if ((s = arena_strndup(c->a, json_object_get_string(v),
+	    (size_t)len)) == NULL)
+		return nomem(c);
+	*out = s;
+	if (lenp)
+		*lenp = (size_t)len;
+	return OTLP_OK;
+}
+
+/* Decimal digits with an optional '-' (when neg_ok) into a magnitude. */
+static int
+parse_dec(const char *s, size_t len, int neg_ok, int *neg, uint64_t *mag)
+{
+	size_t		 i = 0;
+	uint64_t	 m = 0;
+
+	*neg = 0;
+	if (len > 0 && s[0] == '-' && neg_ok) {
+		*neg = 1;
+		i = 1;
+	}
+	if (i == len)
+		return -1;
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (m > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return -1;
+		m = m * 10 + (uint64_t)(s[i] - '0');
+	}
+	*mag = m;
+	return 0;
+}
+
+static enum otlp_rc
+ju64(struct jctx *c, json_object *v, const char *field, uint64_t *out)
+{
+	int64_t		 i;
+	double		 d;
+	int		 neg;
+
+	*out = 0;
+	if (v == NULL)
+		return OTLP_OK;
+	switch (json_object_get_type(v)) {
+	case json_type_int:
+		i = json_object_get_int64(v);
+		if (i < 0)
+			return bad(c, "%s: negative", field);
+		*out = i == INT64_MAX ? json_object_get_uint64(v) : (uint64_t)i;
+		return OTLP_OK;
+	case json_type_double:
+		d = json_object_get_double(v);
+		if (!(d >= 0 && d < 18446744073709551616.0) || d != floor(d))
+			return bad(c, "%s: not an unsigned integer", field);
+		*out = (uint64_t)d;
+		return OTLP_OK;
+	case json_type_string:
+		if (parse_dec(json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v), 0, &neg, out) == -1)
+			return bad(c, "%s: not an unsigned integer", field);
+		return OTLP_OK;
+	default:
+		return bad(c, "%s: expected an integer", field);
+	}
+}
+
+static enum otlp_rc
+ji64(struct jctx *c, json_object *v, const char *field, int64_t *out)
+{
+	double		 d;
+	uint64_t	 m;
+	int		 neg;
+
+	*out = 0;
+	if (v == NULL)
+		return OTLP_OK;
+	switch (json_object_get_type(v)) {
+	case json_type_int:
+		*out = json_object_get_int64(v);
+		if (*out == INT64_MAX && json_object_get_uint64(v) >
+		    (uint64_t)INT64_MAX)
+			return bad(c, "%s: out of range", field);
+		return OTLP_OK;
+	case json_type_double:
+		d = json_object_get_double(v);
+		if (!(d >= -9223372036854775808.0 &&
+		    d < 9223372036854775808.0) || d != floor(d))
+			return bad(c, "%s: not an integer", field);
+		*out = (int64_t)d;
+		return OTLP_OK;
+	case json_type_string:
+		if (parse_dec(json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v), 1, &neg, &m) == -1 ||
+		    m > (uint64_t)INT64_MAX + (uint64_t)neg)
+			return bad(c, "%s: not an integer", field);
+		*out = neg ? (int64_t)(0 - m) : (int64_t)m;
+		return OTLP_OK;
+	default:
+		return bad(c, "%s: expected an integer", field);
+	}
+}
+
+static enum otlp_rc
+ji32(struct jctx *c, json_object *v, const char *field, int32_t *out)
+{
+	int64_t	 i;
+
+	*out = 0;
+	TRY(ji64(c, v, field, &i));
+	if (i < INT32_MIN || i > INT32_MAX)
+		return bad(c, "%s: out of range", field);
+	*out = (int32_t)i;
+	return OTLP_OK;
+}
+
+static enum otlp_rc
+ju32(struct jctx *c, json_object *v, const char *field, uint32_t *out)
+{
+	uint64_t	 u;
+
+	*out = 0;
+	TRY(ju64(c, v, field, &u));
+	if (u > UINT32_MAX)
+		return bad(c, "%s: out of range", field);
+	*out = (uint32_t)u;
+	return OTLP_OK;
+}
+
+static enum otlp_rc
+jdouble(struct jctx *c, json_object *v, const char *field, double *out)
+{
+	const char	*s;
+	char		*end;
+
+	*out = 0;
+	if (v == NULL)
+		return OTLP_OK;
+	switch (json_object_get_type(v)) {
+	case json_type_int:
+	case json_type_double:
+		*out = json_object_get_double(v);
+		return OTLP_OK;
+	case json_type_string:
+		s = json_object_get_string(v);
+		if (strcmp(s, "NaN") == 0)
+			*out = NAN;
+		else if (strcmp(s, "Infinity") == 0)
+			*out = INFINITY;
+		else if (strcmp(s, "-Infinity") == 0)
+			*out = -INFINITY;
+		else {
+			if (!((s[0] >= '0' && s[0] <= '9') || s[0] == '-'))
+				return bad(c, "%s: not a number", field);
+			errno = 0;
+			*out = strtod(s, &end);
+			if (*end != '\0' || end == s || !isfinite(*out))
+				return bad(c, "%s: not a number", field);
+		}
+		return OTLP_OK;
+	default:
+		return bad(c, "%s: expected a number", field);
+	}
+}
+
+static enum otlp_rc
+jbool(struct jctx *c, json_object *v, const char *field, int *out)
+{
+	*out = 0;
+	if (v == NULL)
+		return OTLP_OK;
+	TRY(want(c, v, json_type_boolean, field));
+	*out = json_object_get_boolean(v) ? 1 : 0;
+	return OTLP_OK;
+}
+
+/*
+ * An enum as a number (any int32: open enums keep unknown numbers) or a
+ * name from names[] (index = value).  An unknown name sets *why.
+ */
+static enum otlp_rc
+jenum(struct jctx *c, json_object *v, const char *field,
+    const char *const *names, size_t nnames, int32_t *out, const char **why)
+{
+	const char	*s;
+	size_t		 i;
+
+	*out = 0;
+	if (v == NULL)
+		return OTLP_OK;
+	if (!json_object_is_type(v, json_type_string))
+		return ji32(c, v, field, out);
+	s = json_object_get_string(v);
+	for (i = 0; i < nnames; i++)
+		if (names[i] != NULL && strcmp(s, names[i]) == 0) {
+			*out = (int32_t)i;
+			return OTLP_OK;
+		}
+	if (*why == NULL)
+		*why = field[0] == 'k' ? "unknown span kind name" :
+		    field[0] == 's' && field[1] == 't' ?
+		    "unknown status code name" :
+		    field[0] == 's' ? "unknown severity number name" :
+		    "unknown aggregation temporality name";
+	return OTLP_OK;
+}
+
+static const char *const span_kinds[] = {
+	"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER",
+	"SPAN_KIND_CLIENT", "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER",
+};
+static const char *const status_codes[] = {
+	"STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR",
+};
+static const char *const temporalities[] = {
+	"AGGREGATION_TEMPORALITY_UNSPECIFIED", "AGGREGATION_TEMPORALITY_DELTA",
+	"AGGREGATION_TEMPORALITY_CUMULATIVE",
+};
+static const char *const severities[] = {
+	"SEVERITY_NUMBER_UNSPECIFIED",
+	"SEVERITY_NUMBER_TRACE", "SEVERITY_NUMBER_TRACE2",
+	"SEVERITY_NUMBER_TRACE3", "SEVERITY_NUMBER_TRACE4",
+	"SEVERITY_NUMBER_DEBUG", "SEVERITY_NUMBER_DEBUG2",
+	"SEVERITY_NUMBER_DEBUG3", "SEVERITY_NUMBER_DEBUG4",
+	"SEVERITY_NUMBER_INFO", "SEVERITY_NUMBER_INFO2",
+	"SEVERITY_NUMBER_INFO3", "SEVERITY_NUMBER_INFO4",
+	"SEVERITY_NUMBER_WARN", "SEVERITY_NUMBER_WARN2",
+	"SEVERITY_NUMBER_WARN3", "SEVERITY_NUMBER_WARN4",
+	"SEVERITY_NUMBER_ERROR", "SEVERITY_NUMBER_ERROR2",
+	"SEVERITY_NUMBER_ERROR3", "SEVERITY_NUMBER_ERROR4",
+	"SEVERITY_NUMBER_FATAL", "SEVERITY_NUMBER_FATAL2",
+	"SEVERITY_NUMBER_FATAL3", "SEVERITY_NUMBER_FATAL4",
+};
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static int
+b64val(int ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+' || ch == '-')
+		return 62;
+	if (ch == '/' || ch == '_')
+		return 63;
+	return -1;
+}
+
+/* Standard or URL-safe base64, padding optional. */
+static enum otlp_rc
+jbytes(struct jctx *c, json_object *v, const char *field, struct anyvalue *out)
+{
+	const char	*s;
+	size_t		 len, i, n = 0;
+	uint8_t		*p;
+	uint32_t	 acc = 0;
+	int		 bits = 0, x;
+
+	TRY(want(c, v, json_type_string, field));
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	while (len > 0 && s[len - 1] == '=')
+		len--;
+	if ((p = arena_alloc(c->a, len / 4 * 3 + 3)) == NULL)
+		return nomem(c);
+	for (i = 0; i < len; i++) {
+		if ((x = b64val((unsigned char)s[i])) < 0)
+			return bad(c, "%s: not base64", field);
+		acc = acc << 6 | (uint32_t)x;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			p[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	if (bits >= 6)
+		return bad(c, "%s: not base64", field);
+	out->type = AV_BYTES;
+	out->s = (const char *)p;
+	out->len = n;
+	return OTLP_OK;
+}
+
+static enum otlp_rc jattrs(struct jctx *, json_object *, const char *,
+    struct attrs *);
+
+static enum otlp_rc
+janyvalue(struct jctx *c, json_object *o, struct anyvalue *v)
+{
+	json_object	*x, *vals;
+	size_t		 i, n;
+
+	memset(v, 0, sizeof(*v));
+	if (o == NULL)
+		return OTLP_OK;
+	TRY(want(c, o, json_type_object, "value"));
+	if ((x = jget(o, "stringValue", "string_value")) != NULL) {
+		v->type = AV_STRING;
+		TRY(jstr(c, x, "stringValue", 1, &v->s, &v->len));
+	} else if ((x = jget(o, "boolValue", "bool_value")) != NULL) {
+		int	 b;
+
+		v->type = AV_BOOL;
+		TRY(jbool(c, x, "boolValue", &b));
+		v->i = b;
+	} else if ((x = jget(o, "intValue", "int_value")) != NULL) {
+		v->type = AV_INT;
+		TRY(ji64(c, x, "intValue", &v->i));
+	} else if ((x = jget(o, "doubleValue", "double_value")) != NULL) {
+		v->type = AV_DOUBLE;
+		TRY(jdouble(c, x, "doubleValue", &v->d));
+	} else if ((x = jget(o, "arrayValue", "array_value")) != NULL) {
+		v->type = AV_ARRAY;
+		TRY(want(c, x, json_type_object, "arrayValue"));
+		vals = jget(x, "values", NULL);
+		TRY(want(c, vals, json_type_array, "arrayValue.values"));
+		if ((n = alen(vals)) > 0 &&
+		    (v->arr = alloc(c, n, sizeof(*v->arr))) == NULL)
+			return nomem(c);
+		v->n = n;
+		for (i = 0; i < n; i++)
+			TRY(janyvalue(c, json_object_array_get_idx(vals, i),
+			    &v->arr[i]));
+	} else if ((x = jget(o, "kvlistValue", "kvlist_value")) != NULL) {
+		struct attrs	 a;
+
+		v->type = AV_KVLIST;
+		TRY(want(c, x, json_type_object, "kvlistValue"));
+		TRY(jattrs(c, jget(x, "values", NULL), "kvlistValue.values",
+		    &a));
+		v->kvs = a.kv;
+		v->n = a.n;
+	} else if ((x = jget(o, "bytesValue", "bytes_value")) != NULL)
+		TRY(jbytes(c, x, "bytesValue", v));
+	return OTLP_OK;
+}
+
+static enum otlp_rc
+jattrs(struct jctx *c, json_object *arr, const char *field, struct attrs *out)
+{
+	json_object	*e;
+	size_t		 i, n;
+
+	out->kv = NULL;
+	out->n = 0;
+	if (arr == NULL)
+		return OTLP_OK;
+	TRY(want(c, arr, json_type_array, field));
+	if ((n = alen(arr)) == 0)
+		return OTLP_OK;
+	if ((out->kv = alloc(c, n, sizeof(*out->kv))) == NULL)
+		return nomem(c);
+	out->n = n;
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(arr, i);
+		TRY(want(c, e, json_type_object, field));
+		TRY(jstr(c, jget(e, "key", NULL), "key", 1, &out->kv[i].key,
+		    NULL));
+		if (out->kv[i].key == NULL)
+			out->kv[i].key = "";
+		TRY(janyvalue(c, jget(e, "value", NULL), &out->kv[i].v));
+	}
+	return OTLP_OK;
+}
+
+static enum otlp_rc
+jresource(struct jctx *c, json_object *o, struct otlp_resource **out)
+{
+	struct otlp_resource	*r;
+
+	if ((r = arena_alloc(c->a, sizeof(*r))) == NULL)
+		return nomem(c);
+	TRY(want(c, o, json_type_object, "resource"));
+	TRY(jattrs(c, jget(o, "attributes", NULL), "resource.attributes",
+	    &r->attrs));
+	r->service_name = otlp_attr_str(&r->attrs, "service.name");
+	*out = r;
+	return OTLP_OK;
+}
+
+static enum otlp_rc
+jscope(struct jctx *c, json_object *o, struct otlp_scope **out)
+{
+	struct otlp_scope	*s;
+
+	if ((s = arena_alloc(c->a, sizeof(*s))) == NULL)
+		return nomem(c);
+	TRY(want(c, o, json_type_object, "scope"));
+	TRY(jstr(c, jget(o, "name", NULL), "scope.name", 0, &s->name, NULL));
+	TRY(jstr(c, jget(o, "version", NULL), "scope.version", 0, &s->version,
+	    NULL));
+	TRY(jattrs(c, jget(o, "attributes", NULL), "scope.attributes",
+	    &s->attrs));
+	*out = s;
+	return OTLP_OK;
+}
+
+/* A hex id of n bytes: *len 0 when absent or "", n when good; else why. */
+static enum otlp_rc
+jid(struct jctx *c, json_object *v, const char *field, uint8_t *buf,
+    size_t n, size_t *len, const char **why)
+{
+	*len = 0;
+	if (v == NULL)
+		return OTLP_OK;
+	TRY(want(c, v, json_type_string, field));
+	if (json_object_get_string_len(v) == 0)
+		return OTLP_OK;
+	if (otlp_unhex(json_object_get_string(v),
+	    (size_t)json_object_get_string_len(v), buf, n) == -1) {
+		if (*why == NULL)
+			*why = n == 16 ? "traceId is not 32 hex digits" :
+			    "spanId is not 16 hex digits";
+		*len = SIZE_MAX;
+		return OTLP_OK;
+	}
+	*len = n;
+	return OTLP_OK;
+}
+
+/*
+ * Walk resource → scope → records of an export: `list` is the array of
+ * resource entries, `scopes`/`recs` the member names below it.  With
+ * fn NULL it only counts records (type-checking the arrays on the way).
+ */
+typedef enum otlp_rc (*rec_fn)(struct jctx *, json_object *,
+    const struct otlp_resource *, const struct otlp_scope *, size_t *);
+
+static enum otlp_rc
+walk(struct jctx *c, json_object *list, const char *const names[6],
+    rec_fn fn, size_t *count)
+{
+	json_object		*rs, *ss, *scopes, *recs;
+	struct otlp_resource	*res = NULL;
+	struct otlp_scope	*scope = NULL;
+	size_t			 i, j, k, n;
+
+	TRY(want(c, list, json_type_array, names[0]));
+	for (i = 0; i < alen(list); i++) {
+		rs = json_object_array_get_idx(list, i);
+		TRY(want(c, rs, json_type_object, names[0]));
+		if (fn != NULL)
+			TRY(jresource(c, jget(rs, "resource", NULL), &res));
+		scopes = jget(rs, names[2], names[3]);
+		TRY(want(c, scopes, json_type_array, names[2]));
+		for (j = 0; j < alen(scopes); j++) {
+			ss = json_object_array_get_idx(scopes, j);
+			TRY(want(c, ss, json_type_object, names[2]));
+			if (fn != NULL)
+				TRY(jscope(c, jget(ss, "scope", NULL), &scope));
+			recs = jget(ss, names[4], names[5]);
+			TRY(want(c, recs, json_type_array, names[4]));
+			n = alen(recs);
+			if (fn == NULL) {
+				if (n > LF_OTLP_MAX_RECORDS - *count) {
+					snprintf(c->err->msg, sizeof(c->err->msg),
+					    "more than %d records in one export",
+					    LF_OTLP_MAX_RECORDS);
+					return OTLP_TOO_BIG;
+				}
+				*count += n;
+				continue;
+			}
+			for (k = 0; k < n; k++)
+				TRY(fn(c, json_object_array_get_idx(recs, k),
+				    res, scope, count));
+		}
+	}
+	return OTLP_OK;
+}
+
+static enum otlp_rc
+jspan(struct jctx *c, json_object *o, const struct otlp_resource *res,
+    const struct otlp_scope *scope, size_t *idx)
+{
+	struct otlp_span	*s = &c->ex->spans[(*idx)++];
+	json_object		*evs, *e, *st;
+	uint8_t			 tid[16], sid[8], pid[8];
+	size_t			 tl, sl, pl, i;
+	const char		*why = NULL;
+	uint32_t		 flags;
+
+	TRY(want(c, o, json_type_object, "spans"));
+	s->res = res;
+	s->scope = scope;
+	TRY(jid(c, jget(o, "traceId", "trace_id"), "traceId", tid, 16, &tl,
+	    &why));
+	TRY(jid(c, jget(o, "spanId", "span_id"), "spanId", sid, 8, &sl, &why));
+	TRY(jid(c, jget(o, "parentSpanId", "parent_span_id"), "parentSpanId",
+	    pid, 8, &pl, &why));
+	if (why == NULL)
+		why = otlp_set_ids(tid, tl, sid, sl, 1, s->trace_id,
+		    s->span_id);
+	if (why == NULL && pl != 0) {
+		if (pl != 8)
+			why = "parentSpanId is not 8 bytes";
+		else if (!otlp_all_zero(pid, 8))
+			otlp_hex(pid, 8, s->parent_id);
+	}
+	TRY(jstr(c, jget(o, "name", NULL), "name", 1, &s->name, NULL));
+	TRY(jenum(c, jget(o, "kind", NULL), "kind", span_kinds,
+	    NELEM(span_kinds), &s->kind, &why));
+	TRY(ju64(c, jget(o, "startTimeUnixNano", "start_time_unix_nano"),
+	    "startTimeUnixNano", &s->start_ns));
+	TRY(ju64(c, jget(o, "endTimeUnixNano", "end_time_unix_nano"),
+	    "endTimeUnixNano", &s->end_ns));
+	TRY(ju32(c, jget(o, "flags", NULL), "flags", &flags));
+	TRY(jattrs(c, jget(o, "attributes", NULL), "attributes", &s->attrs));
+	evs = jget(o, "events", NULL);
+	TRY(want(c, evs, json_type_array, "events"));
+	if ((s->nevents = alen(evs)) > 0 &&
+	    (s->events = alloc(c, s->nevents, sizeof(*s->events))) == NULL)
+		return nomem(c);
+	for (i = 0; i < s->nevents; i++) {
+		e = json_object_array_get_idx(evs, i);
+		TRY(want(c, e, json_type_object, "events"));
+		TRY(ju64(c, jget(e, "timeUnixNano", "time_unix_nano"),
+		    "events.timeUnixNano", &s->events[i].time_ns));
+		TRY(jstr(c, jget(e, "name", NULL), "events.name", 1,
+		    &s->events[i].name, NULL));
+		TRY(jattrs(c, jget(e, "attributes", NULL), "events.attributes",
+		    &s->events[i].attrs));
+		if (why == NULL)
+			why = otlp_check_attrs(&s->events[i].attrs);
+	}
+	if ((st = jget(o, "status", NULL)) != NULL) {
+		TRY(want(c, st, json_type_object, "status"));
+		TRY(jenum(c, jget(st, "code", NULL), "status.code",
+		    status_codes, NELEM(status_codes), &s->status_code, &why));
+		TRY(jstr(c, jget(st, "message", NULL), "status.message", 0,
+		    &s->status_message, NULL));
+	}
+	if (why == NULL && s->nevents > LF_OTLP_MAX_EVENTS)
+		why = "too many events";
+	if (why == NULL)
+		why = otlp_check_attrs(&s->attrs);
+	s->bad = why;
+	return OTLP_OK;
+}
+
+static enum otlp_rc
+jlog(struct jctx *c, json_object *o, const struct otlp_resource *res,
+    const struct otlp_scope *scope, size_t *idx)
+{
+	struct otlp_log	*l = &c->ex->logs[(*idx)++];
+	uint8_t		 tid[16], sid[8];
+	size_t		 tl, sl;
+	const char	*why = NULL;
+
+	TRY(want(c, o, json_type_object, "logRecords"));
+	l->res = res;
+	l->scope = scope;
+	TRY(jid(c, jget(o, "traceId", "trace_id"), "traceId", tid, 16, &tl,
+	    &why));
+	TRY(jid(c, jget(o, "spanId", "span_id"), "spanId", sid, 8, &sl, &why));
+	if (why == NULL)
+		why = otlp_set_ids(tid, tl, sid, sl, 0, l->trace_id,
+		    l->span_id);
+	TRY(ju64(c, jget(o, "timeUnixNano", "time_unix_nano"),
+	    "timeUnixNano", &l->time_ns));
+	TRY(ju64(c, jget(o, "observedTimeUnixNano", "observed_time_unix_nano"),
+	    "observedTimeUnixNano", &l->observed_ns));
+	TRY(jenum(c, jget(o, "severityNumber", "severity_number"),
+	    "severityNumber", severities, NELEM(severities),
+	    &l->severity_number, &why));
+	TRY(jstr(c, jget(o, "severityText", "severity_text"), "severityText",
+	    0, &l->severity_text, NULL));
+	TRY(janyvalue(c, jget(o, "body", NULL), &l->body));
+	TRY(jattrs(c, jget(o, "attributes", NULL), "attributes", &l->attrs));
+	TRY(ju32(c, jget(o, "flags", NULL), "flags", &l->flags));
+	TRY(jstr(c, jget(o, "eventName", "event_name"), "eventName", 0,
+	    &l->event_name, NULL));
+	if (why == NULL)
+		why = otlp_check_attrs(&l->attrs);
+	if (why == NULL) {
+		struct attrs	 b = { NULL, 0 };
+		struct kv	 one;
+
+		one.key = "body";
+		one.v = l->body;
+		b.kv = &one;
+		b.n = 1;
+		why = otlp_check_attrs(&b);
+	}
+	l->bad = why;
+	return OTLP_OK;
+}
+
+static enum otlp_rc
+ju64_array(struct jctx *c, json_object *arr, const char *field,
+    uint64_t **out, size_t *n)
+{
+	size_t	 i;
+
+	*out = NULL;
+	*n = 0;
+	TRY(want(c, arr, json_type_array, field));
+	if ((*n = alen(arr)) == 0)
+		return OTLP_OK;
+	if ((*out = alloc(c, *n, sizeof(**out))) == NULL)
+		return nomem(c);
+	for (i = 0; i < *n; i++)
+		TRY(ju64(c, json_object_array_get_idx(arr, i), field,
+		    &(*out)[i]));
+	return OTLP_OK;
+}
+
+static enum otlp_rc
+jbuckets(struct jctx *c, json_object *o, const char *field,
+    struct ebuckets *b)
+{
+	memset(b, 0, sizeof(*b));
+	if (o == NULL)
+		return OTLP_OK;
+	TRY(want(c, o, json_type_object, field));
+	TRY(ji32(c, jget(o, "offset", NULL), field, &b->offset));
+	return ju64_array(c, jget(o, "bucketCounts", "bucket_counts"), field,
+	    &b->counts, &b->n);
+}
+
+/* Optional double: *has set when present. */
+static enum otlp_rc
+jopt_double(struct jctx *c, json_object *v, const char *field, int *has,
+    double *out)
+{
+	*has = v != NULL;
+	return jdouble(c, v, field, out);
+}
+
+static enum otlp_rc
+jpoint(struct jctx *c, json_object *o, const struct otlp_metric *m,
+    struct otlp_point *p)
+{
+	json_object	*x;
+	size_t		 i;
+
+	TRY(want(c, o, json_type_object, "dataPoints"));
+	p->metric = m;
+	TRY(jattrs(c, jget(o, "attributes", NULL), "attributes", &p->attrs));
+	TRY(ju64(c, jget(o, "startTimeUnixNano", "start_time_unix_nano"),
+	    "startTimeUnixNano", &p->start_ns));
+	TRY(ju64(c, jget(o, "timeUnixNano", "time_unix_nano"),
+	    "timeUnixNano", &p->time_ns));
+	TRY(ju32(c, jget(o, "flags", NULL), "flags", &p->flags));
+	switch (m->kind) {
+	case MK_GAUGE:
+	case MK_SUM:
+		if ((x = jget(o, "asInt", "as_int")) != NULL) {
+			p->vtype = PV_INT;
+			TRY(ji64(c, x, "asInt", &p->as_int));
+		} else if ((x = jget(o, "asDouble", "as_double")) != NULL) {
+			p->vtype = PV_DOUBLE;
+			TRY(jdouble(c, x, "asDouble", &p->as_double));
+		}
+		break;
+	case MK_HISTOGRAM:
+	case MK_EXP_HISTOGRAM:
+	case MK_SUMMARY:
+		TRY(ju64(c, jget(o, "count", NULL), "count", &p->count));
+		TRY(jopt_double(c, jget(o, "sum", NULL), "sum", &p->has_sum,
+		    &p->sum));
+		TRY(jopt_double(c, jget(o, "min", NULL), "min", &p->has_min,
+		    &p->min));
+		TRY(jopt_double(c, jget(o, "max", NULL), "max", &p->has_max,
+		    &p->max));
+		if (m->kind == MK_SUMMARY) {
+			/* Summary's sum is not optional in the proto. */
+			p->has_sum = 1;
+			p->has_min = p->has_max = 0;
+		}
+		break;
+	default:
+		abort();
+	}
+	if (m->kind == MK_HISTOGRAM) {
+		TRY(ju64_array(c, jget(o, "bucketCounts", "bucket_counts"),
+		    "bucketCounts", &p->bucket_counts, &p->nbucket_counts));
+		x = jget(o, "explicitBounds", "explicit_bounds");
+		TRY(want(c, x, json_type_array, "explicitBounds"));
+		if ((p->nbounds = alen(x)) > 0 &&
+		    (p->bounds = alloc(c, p->nbounds, sizeof(double))) == NULL)
+			return nomem(c);
+		for (i = 0; i < p->nbounds; i++)
+			TRY(jdouble(c, json_object_array_get_idx(x, i),
+			    "explicitBounds", &p->bounds[i]));
+	} else if (m->kind == MK_EXP_HISTOGRAM) {
+		TRY(ji32(c, jget(o, "scale", NULL), "scale", &p->scale));
+		TRY(ju64(c, jget(o, "zeroCount", "zero_count"), "zeroCount",
+		    &p->zero_count));
+		TRY(jdouble(c, jget(o, "zeroThreshold", "zero_threshold"),
+		    "zeroThreshold", &p->zero_threshold));
+		TRY(jbuckets(c, jget(o, "positive", NULL), "positive",
+		    &p->pos));
+		TRY(jbuckets(c, jget(o, "negative", NULL), "negative",
+		    &p->neg));
+	} else if (m->kind == MK_SUMMARY) {
+		x = jget(o, "quantileValues", "quantile_values");
+		TRY(want(c, x, json_type_array, "quantileValues"));
+		if ((p->nquantiles = alen(x)) > 0 && (p->quantiles =
+		    alloc(c, p->nquantiles, sizeof(*p->quantiles))) == NULL)
+			return nomem(c);
+		for (i = 0; i < p->nquantiles; i++) {
+			json_object	*q = json_object_array_get_idx(x, i);
+
+			TRY(want(c, q, json_type_object, "quantileValues"));
+			TRY(jdouble(c, jget(q, "quantile", NULL), "quantile",
+			    &p->quantiles[i].q));
+			TRY(jdouble(c, jget(q, "value", NULL), "value",
+			    &p->quantiles[i].v));
+		}
+	}
+	p->bad = otlp_check_attrs(&p->attrs);
+	return OTLP_OK;
+}
+
+static const struct {
+	const char	*camel, *snake;
+	enum metric_kind kind;
+} mkinds[] = {
+	{ "gauge", "gauge", MK_GAUGE },
+	{ "sum", "sum", MK_SUM },
+	{ "histogram", "histogram", MK_HISTOGRAM },
+	{ "exponentialHistogram", "exponential_histogram", MK_EXP_HISTOGRAM },
+	{ "summary", "summary", MK_SUMMARY },
+};
+
+/* The data member of a metric and its kind, or NULL. */
+static json_object *
+metric_data(json_object *o, enum metric_kind *kind)
+{
+	json_object	*d;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(mkinds); i++)
+		if ((d = jget(o, mkinds[i].camel, mkinds[i].snake)) != NULL) {
+			*kind = mkinds[i].kind;
+			return d;
+		}
+	return NULL;
+}
+
+/* Metrics count their data points in the first walk, decode in the
+ * second (idx counts points). */
+static enum otlp_rc
+jmetric(struct jctx *c, json_object *o, const struct otlp_resource *res,
+    const struct otlp_scope *scope, size_t *idx)
+{
+	struct otlp_metric	*m;
+	json_object		*d, *pts;
+	size_t			 i, n;
+	const char		*why = NULL;
+
+	TRY(want(c, o, json_type_object, "metrics"));
+	if ((m = arena_alloc(c->a, sizeof(*m))) == NULL)
+		return nomem(c);
+	TRY(jstr(c, jget(o, "name", NULL), "name", 1, &m->name, NULL));
+	if (m->name == NULL)
+		m->name = "";
+	TRY(jstr(c, jget(o, "description", NULL), "description", 0,
+	    &m->description, NULL));
+	TRY(jstr(c, jget(o, "unit", NULL), "unit", 0, &m->unit, NULL));
+	if ((d = metric_data(o, &m->kind)) == NULL) {
+		c->ex->rejected_metrics++;
+		c->ex->rejected_metric_reason = "metric has no data";
+		return OTLP_OK;
+	}
+	TRY(want(c, d, json_type_object, "metric data"));
+	TRY(jenum(c, jget(d, "aggregationTemporality",
+	    "aggregation_temporality"), "aggregationTemporality",
+	    temporalities, NELEM(temporalities), &m->temporality, &why));
+	TRY(jbool(c, jget(d, "isMonotonic", "is_monotonic"), "isMonotonic",
+	    &m->monotonic));
+	pts = jget(d, "dataPoints", "data_points");
+	TRY(want(c, pts, json_type_array, "dataPoints"));
+	n = alen(pts);
+	for (i = 0; i < n; i++) {
+		struct otlp_point	*p = &c->ex->points[(*idx)++];
+
+		p->res = res;
+		p->scope = scope;
+		TRY(jpoint(c, json_object_array_get_idx(pts, i), m, p));
+		if (why != NULL)
+			p->bad = why;
+	}
+	return OTLP_OK;
+}
+
+/* First walk for metrics: data points per metric. */
+static enum otlp_rc
+count_points(struct jctx *c, json_object *list, size_t *count)
+{
+	json_object	*rs, *scopes, *ss, *ms, *m, *d, *pts;
+	enum metric_kind k;
+	size_t		 i, j, l, n;
+
+	TRY(want(c, list, json_type_array, "resourceMetrics"));
+	for (i = 0; i < alen(list); i++) {
+		rs = json_object_array_get_idx(list, i);
+		TRY(want(c, rs, json_type_object, "resourceMetrics"));
+		scopes = jget(rs, "scopeMetrics", "scope_metrics");
+		TRY(want(c, scopes, json_type_array, "scopeMetrics"));
+		for (j = 0; j < alen(scopes); j++) {
+			ss = json_object_array_get_idx(scopes, j);
+			TRY(want(c, ss, json_type_object, "scopeMetrics"));
+			ms = jget(ss, "metrics", NULL);
+			TRY(want(c, ms, json_type_array, "metrics"));
+			for (l = 0; l < alen(ms); l++) {
+				m = json_object_array_get_idx(ms, l);
+				TRY(want(c, m, json_type_object, "metrics"));
+				if ((d = metric_data(m, &k)) == NULL)
+					continue;
+				TRY(want(c, d, json_type_object, "metric data"));
+				pts = jget(d, "dataPoints", "data_points");
+				TRY(want(c, pts, json_type_array, "dataPoints"));
+				n = alen(pts);
+				if (n > LF_OTLP_MAX_RECORDS - *count) {
+					snprintf(c->err->msg, sizeof(c->err->msg),
+					    "more than %d records in one export",
+					    LF_OTLP_MAX_RECORDS);
+					return OTLP_TOO_BIG;
+				}
+				*count += n;
+			}
+		}
+	}
+	return OTLP_OK;
+}
+
+static const char *const trace_names[6] = { "resourceSpans",
+	"resource_spans", "scopeSpans", "scope_spans", "spans", "spans" };
+static const char *const log_names[6] = { "resourceLogs",
+	"resource_logs", "scopeLogs", "scope_logs", "logRecords",
+	"log_records" };
+static const char *const metric_names[6] = { "resourceMetrics",
+	"resource_metrics", "scopeMetrics", "scope_metrics", "metrics",
+	"metrics" };
+
+static enum otlp_rc
+decode(struct jctx *c, json_object *root)
+{
+	struct otlp_export	*ex = c->ex;
+	const char *const	*names;
+	json_object		*list;
+	size_t			 n = 0, idx = 0;
+
+	names = ex->signal == OTLP_TRACES ? trace_names :
+	    ex->signal == OTLP_LOGS ? log_names : metric_names;
+	if (!json_object_is_type(root, json_type_object))
+		return bad(c, "body is not a JSON object");
+	if ((list = jget(root, names[0], names[1])) == NULL)
+		return OTLP_OK;		/* an empty export */
+	switch (ex->signal) {
+	case OTLP_TRACES:
+		TRY(walk(c, list, names, NULL, &n));
+		if (n > 0 && (ex->spans = alloc(c, n, sizeof(*ex->spans))) == NULL)
+			return nomem(c);
+		TRY(walk(c, list, names, jspan, &idx));
+		ex->nspans = idx;
+		break;
+	case OTLP_LOGS:
+		TRY(walk(c, list, names, NULL, &n));
+		if (n > 0 && (ex->logs = alloc(c, n, sizeof(*ex->logs))) == NULL)
+			return nomem(c);
+		TRY(walk(c, list, names, jlog, &idx));
+		ex->nlogs = idx;
+		break;
+	case OTLP_METRICS:
+		TRY(count_points(c, list, &n));
+		if (n > 0 && (ex->points = alloc(c, n,
+		    sizeof(*ex->points))) == NULL)
+			return nomem(c);
+		TRY(walk(c, list, names, jmetric, &idx));
+		ex->npoints = idx;
+		break;
+	default:
+		abort();
+	}
+	return OTLP_OK;
+}
+
+enum otlp_rc
+otlp_parse_json(const uint8_t *p, size_t len, struct otlp_export *ex,
+    struct otlp_err *err)
+{
+	struct jctx		 c;
+	struct json_tokener	*tok;
+	json_object		*root = NULL;
+	enum json_tokener_error	 jerr;
+	enum otlp_rc		 rc;
+	size_t			 end;
+
+	c.ex = ex;
+	c.a = ex->arena;
+	c.err = err;
+	ex->spans = NULL;
+	ex->logs = NULL;
+	ex->points = NULL;
+	ex->nspans = ex->nlogs = ex->npoints = 0;
+	ex->rejected_metrics = 0;
+	ex->rejected_metric_reason = NULL;
+	if (len > LF_OTLP_MAX_BODY) {
+		snprintf(err->msg, sizeof(err->msg),
+		    "body is larger than %lu bytes", LF_OTLP_MAX_BODY);
+		return OTLP_TOO_BIG;
+	}
+	if ((tok = json_tokener_new_ex(LF_OTLP_MAX_DEPTH)) == NULL)
+		return nomem(&c);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, (const char *)p, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (root == NULL || jerr != json_tokener_success) {
+		rc = bad(&c, "body is not valid JSON: %s",
+		    jerr == json_tokener_continue ? "unexpected end" :
+		    json_tokener_error_desc(jerr));
+		goto out;
+	}
+	for (; end < len; end++)
+		if (p[end] != ' ' && p[end] != '\t' && p[end] != '\n' &&
+		    p[end] != '\r') {
+			rc = bad(&c, "body is not valid JSON: data after the "
+			    "value");
+			goto out;
+		}
+	rc = decode(&c, root);
+out:
+	json_object_put(root);
+	json_tokener_free(tok);
+	return rc;
+}

@@ -1,0 +1,467 @@
+/*
+ * Decoded export → rows → one transaction.  Rows are built one record at
+ * a time into reused column builders, so memory does not grow with the
+ * batch; the transaction is all or nothing (any database error rolls it
+ * back), while records that cannot be stored (bad, duplicate span id) are
+ * counted for partialSuccess and the rest is kept.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "classify.h"
+#include "limits.h"
+#include "pricing.h"
+
+/* The first few reasons are kept for errorMessage. */
+#define MAX_REASONS	5
+
+void
+rowbufs_init(struct rowbufs *rb)
+{
+	size_t	 i;
+
+	for (i = 0; i < COL__MAX; i++)
+		buf_init(&rb->b[i], LF_OTLP_MAX_COLUMN);
+}
+
+void
+rowbufs_free(struct rowbufs *rb)
+{
+	size_t	 i;
+
+	for (i = 0; i < COL__MAX; i++)
+		buf_free(&rb->b[i]);
+}
+
+/* Start column c: a reset builder and a writer on it. */
+static struct buf *
+col(struct rowbufs *rb, enum row_col c, struct jw *w)
+{
+	buf_reset(&rb->b[c]);
+	jw_init(w, &rb->b[c]);
+	return &rb->b[c];
+}
+
+/* The column's text, or a note when it overflowed (valid JSON either way). */
+static const char *
+col_done(struct rowbufs *rb, enum row_col c, int object)
+{
+	struct buf	*b = &rb->b[c];
+
+	if (!b->err)
+		return buf_str(b);
+	buf_reset(b);
+	buf_printf(b, object ? "{\"_llmflow_omitted\":\"longer than %lu "
+	    "bytes\"}" : "\"[omitted: longer than %lu bytes]\"",
+	    LF_OTLP_MAX_COLUMN);
+	return buf_str(b);
+}
+
+static int64_t
+ns_to_ms(uint64_t ns)
+{
+	return (int64_t)(ns / 1000000u);
+}
+
+static const char *const kind_names[] = {
+	"unspecified", "internal", "server", "client", "producer", "consumer",
+};
+
+void
+otlp_span_row(const struct otlp_span *s, struct rowbufs *rb, int64_t now_ms,
+    struct trace_rec *r)
+{
+	struct span_info	 si;
+	struct jw		 w;
+	enum cost_source	 cs;
+	double			 cost;
+
+	size_t			 i;
+	const char		*err;
+
+	trace_rec_init(r);
+	otlp_span_info(s, &si);
+	r->id = s->span_id;
+	r->trace_id = s->trace_id;
+	r->parent_id = s->parent_id[0] ? s->parent_id : NULL;
+	r->timestamp = s->start_ns ? ns_to_ms(s->start_ns) :
+	    s->end_ns ? ns_to_ms(s->end_ns) : now_ms;
+	if (s->start_ns && s->end_ns >= s->start_ns)
+		r->duration_ms = (int64_t)((s->end_ns - s->start_ns + 500000u) /
+		    1000000u);
+	r->span_type = si.type;
+	r->span_name = si.name;
+	r->model = si.model;
+	r->provider = si.provider;
+	r->service_name = s->res->service_name;
+	r->scope_name = s->scope->name;
+	r->session_id = si.session_id;
+	r->conversation_id = si.conversation_id;
+	r->user_id = si.user_id;
+	r->agent_name = si.agent_name;
+	if (s->kind >= 0 && (size_t)s->kind < sizeof(kind_names) /
+	    sizeof(kind_names[0]))
+		r->span_kind = kind_names[s->kind];
+	else {
+		/* Unknown kinds are kept as their number. */
+		snprintf(rb->kind, sizeof(rb->kind), "%d", (int)s->kind);
+		r->span_kind = rb->kind;
+	}
+	if (s->status_code == OTLP_STATUS_ERROR) {
+		r->status = 500;
+		err = s->status_message;
+		if (err == NULL)
+			err = otlp_attr_str(&s->attrs, "error.message");
+		for (i = 0; err == NULL && i < s->nevents; i++)
+			if (s->events[i].name &&
+			    strcmp(s->events[i].name, "exception") == 0)
+				err = otlp_attr_str(&s->events[i].attrs,
+				    "exception.message");
+		r->error = err != NULL ? err : "error";
+	} else
+		r->status = 200;
+
+	/* Tokens and cost. */
+	r->prompt_tokens = si.usage.prompt >= 0 ? si.usage.prompt : DB_NULL;
+	r->completion_tokens = si.usage.completion >= 0 ?
+	    si.usage.completion : DB_NULL;
+	r->total_tokens = si.usage.total >= 0 ? si.usage.total : DB_NULL;
+	r->cached_tokens = si.usage.cached >= 0 ? si.usage.cached : DB_NULL;
+	r->cache_creation_tokens = si.usage.cache_creation >= 0 ?
+	    si.usage.cache_creation : DB_NULL;
+	r->reasoning_tokens = si.usage.reasoning >= 0 ? si.usage.reasoning :
+	    DB_NULL;
+	if (strcmp(si.type, "llm") == 0 || strcmp(si.type, "embedding") == 0) {
+		cs = pricing_cost(si.provider, si.model, &si.usage, &cost);
+		r->cost_source = cost_source_name(cs);
+		r->estimated_cost = cs == COST_UNKNOWN ? NAN : cost;
+	} else
+		r->cost_source = cost_source_name(COST_UNKNOWN);
+
+	col(rb, COL_ATTRS, &w);
+	otlp_jw_attrs(&w, &s->attrs);
+	r->attributes = col_done(rb, COL_ATTRS, 1);
+	col(rb, COL_RES_ATTRS, &w);
+	otlp_jw_attrs(&w, &s->res->attrs);
+	r->resource_attributes = col_done(rb, COL_RES_ATTRS, 1);
+	if (s->nevents > 0) {
+		col(rb, COL_EVENTS, &w);
+		jw_arr(&w);
+		for (i = 0; i < s->nevents; i++) {
+			jw_obj(&w);
+			jw_kint(&w, "time", ns_to_ms(s->events[i].time_ns));
+			jw_kstr(&w, "name", s->events[i].name);
+			jw_key(&w, "attributes");
+			otlp_jw_attrs(&w, &s->events[i].attrs);
+			jw_obj_end(&w);
+		}
+		jw_arr_end(&w);
+		r->events = col_done(rb, COL_EVENTS, 0);
+	}
+	{
+		struct jw	 win, wout;
+		int		 hin, hout;
+
+		col(rb, COL_INPUT, &win);
+		col(rb, COL_OUTPUT, &wout);
+		otlp_span_io(s, &win, &hin, &wout, &hout);
+		r->input = hin ? col_done(rb, COL_INPUT, 0) : NULL;
+		r->output = hout ? col_done(rb, COL_OUTPUT, 0) : NULL;
+	}
+
+}
+
+static const char *
+severity_name(int32_t n)
+{
+	static const char *const names[] = { "TRACE", "DEBUG", "INFO",
+		"WARN", "ERROR", "FATAL" };
+
+	if (n < 1 || n > 24)
+		return NULL;
+	return names[(n - 1) / 4];
+}
+
+void
+otlp_log_row(const struct otlp_log *l, struct rowbufs *rb, int64_t now_ms,
+    struct log_rec *r)
+{
+	struct jw	 w;
+
+	memset(r, 0, sizeof(*r));
+	r->timestamp = l->time_ns ? ns_to_ms(l->time_ns) :
+	    l->observed_ns ? ns_to_ms(l->observed_ns) : now_ms;
+	r->observed_timestamp = l->observed_ns ? ns_to_ms(l->observed_ns) :
+	    DB_NULL;
+	r->severity_number = l->severity_number ? l->severity_number : DB_NULL;
+	r->severity_text = l->severity_text ? l->severity_text :
+	    severity_name(l->severity_number);
+	if (l->body.type == AV_STRING)
+		r->body = l->body.s;
+	else if (l->body.type != AV_EMPTY) {
+		col(rb, COL_BODY, &w);
+		otlp_jw_value(&w, &l->body);
+		r->body = col_done(rb, COL_BODY, 0);
+	}
+	r->trace_id = l->trace_id[0] ? l->trace_id : NULL;
+	r->span_id = l->span_id[0] ? l->span_id : NULL;
+	r->event_name = l->event_name;
+	if (r->event_name == NULL)
+		r->event_name = otlp_attr_str(&l->attrs, "event.name");
+	r->service_name = l->res->service_name;
+	r->scope_name = l->scope->name;
+	col(rb, COL_ATTRS, &w);
+	otlp_jw_attrs(&w, &l->attrs);
+	r->attributes = col_done(rb, COL_ATTRS, 1);
+	col(rb, COL_RES_ATTRS, &w);
+	otlp_jw_attrs(&w, &l->res->attrs);
+	r->resource_attributes = col_done(rb, COL_RES_ATTRS, 1);
+}
+
+static const char *const metric_types[MK__MAX] = {
+	[MK_GAUGE] = "gauge",
+	[MK_SUM] = "sum",
+	[MK_HISTOGRAM] = "histogram",
+	[MK_EXP_HISTOGRAM] = "exponential_histogram",
+	[MK_SUMMARY] = "summary",
+};
+
+static void
+jw_u64(struct jw *w, uint64_t v)
+{
+	/* Counts past INT64_MAX are written as strings, like OTLP/JSON. */
+	char	 s[24];
+
+	if (v <= INT64_MAX)
+		jw_int(w, (int64_t)v);
+	else {
+		snprintf(s, sizeof(s), "%llu", (unsigned long long)v);
+		jw_str(w, s);
+	}
+}
+
+static void
+jw_u64s(struct jw *w, const char *key, const uint64_t *v, size_t n)
+{
+	size_t	 i;
+
+	jw_key(w, key);
+	jw_arr(w);
+	for (i = 0; i < n; i++)
+		jw_u64(w, v[i]);
+	jw_arr_end(w);
+}
+
+static void
+jw_temporality(struct jw *w, int32_t t)
+{
+	static const char *const names[] = { "unspecified", "delta",
+		"cumulative" };
+
+	jw_key(w, "temporality");
+	if (t >= 0 && t <= 2)
+		jw_str(w, names[t]);
+	else
+		jw_int(w, t);
+}
+
+void
+otlp_point_row(const struct otlp_point *p, struct rowbufs *rb,
+    int64_t now_ms, struct metric_rec *r)
+{
+	const struct otlp_metric	*m = p->metric;
+	struct jw			 w;
+	size_t				 i;
+
+	memset(r, 0, sizeof(*r));
+	r->timestamp = p->time_ns ? ns_to_ms(p->time_ns) : now_ms;
+	r->name = m->name;
+	r->description = m->description;
+	r->unit = m->unit;
+	r->metric_type = metric_types[m->kind];
+	r->value_int = DB_NULL;
+	r->value_double = NAN;
+	r->service_name = p->res->service_name;
+	r->scope_name = p->scope->name;
+
+	col(rb, COL_HIST, &w);
+	jw_obj(&w);
+	if (p->start_ns)
+		jw_kint(&w, "startTime", ns_to_ms(p->start_ns));
+	if (p->flags)
+		jw_kint(&w, "flags", p->flags);
+	switch (m->kind) {
+	case MK_SUM:
+		jw_temporality(&w, m->temporality);
+		jw_kbool(&w, "monotonic", m->monotonic);
+		/* FALLTHROUGH */
+	case MK_GAUGE:
+		if (p->vtype == PV_INT)
+			r->value_int = p->as_int;
+		else if (p->vtype == PV_DOUBLE)
+			r->value_double = p->as_double;
+		if (p->vtype == PV_DOUBLE && !isfinite(p->as_double)) {
+			jw_key(&w, "value");
+			jw_str(&w, isnan(p->as_double) ? "NaN" :
+			    p->as_double > 0 ? "Infinity" : "-Infinity");
+		}
+		break;
+	case MK_HISTOGRAM:
+	case MK_EXP_HISTOGRAM:
+	case MK_SUMMARY:
+		if (m->kind != MK_SUMMARY)
+			jw_temporality(&w, m->temporality);
+		r->value_int = p->count <= INT64_MAX ? (int64_t)p->count :
+		    DB_NULL;
+		if (p->has_sum)
+			r->value_double = p->sum;
+		jw_key(&w, "count");
+		jw_u64(&w, p->count);
+		if (p->has_sum)
+			jw_kdouble(&w, "sum", p->sum);
+		if (p->has_min)
+			jw_kdouble(&w, "min", p->min);
+		if (p->has_max)
+			jw_kdouble(&w, "max", p->max);
+		break;
+	default:
+		break;
+	}
+	if (m->kind == MK_HISTOGRAM) {
+		jw_u64s(&w, "bucketCounts", p->bucket_counts,
+		    p->nbucket_counts);
+		jw_key(&w, "explicitBounds");
+		jw_arr(&w);
+		for (i = 0; i < p->nbounds; i++)
+			jw_double(&w, p->bounds[i]);
+		jw_arr_end(&w);
+	} else if (m->kind == MK_EXP_HISTOGRAM) {
+		jw_kint(&w, "scale", p->scale);
+		jw_key(&w, "zeroCount");
+		jw_u64(&w, p->zero_count);
+		jw_kdouble(&w, "zeroThreshold", p->zero_threshold);
+		jw_key(&w, "positive");
+		jw_obj(&w);
+		jw_kint(&w, "offset", p->pos.offset);
+		jw_u64s(&w, "bucketCounts", p->pos.counts, p->pos.n);
+		jw_obj_end(&w);
+		jw_key(&w, "negative");
+		jw_obj(&w);
+		jw_kint(&w, "offset", p->neg.offset);
+		jw_u64s(&w, "bucketCounts", p->neg.counts, p->neg.n);
+		jw_obj_end(&w);
+	} else if (m->kind == MK_SUMMARY) {
+		jw_key(&w, "quantiles");
+		jw_arr(&w);
+		for (i = 0; i < p->nquantiles; i++) {
+			jw_obj(&w);
+			jw_kdouble(&w, "quantile", p->quantiles[i].q);
+			jw_kdouble(&w, "value", p->quantiles[i].v);
+			jw_obj_end(&w);
+		}
+		jw_arr_end(&w);
+	}
+	jw_obj_end(&w);
+	r->histogram_data = col_done(rb, COL_HIST, 1);
+	col(rb, COL_ATTRS, &w);
+	otlp_jw_attrs(&w, &p->attrs);
+	r->attributes = col_done(rb, COL_ATTRS, 1);
+	col(rb, COL_RES_ATTRS, &w);
+	otlp_jw_attrs(&w, &p->res->attrs);
+	r->resource_attributes = col_done(rb, COL_RES_ATTRS, 1);
+}
+
+void
+otlp_result_init(struct otlp_result *res)
+{
+	res->accepted = res->rejected = 0;
+	buf_init(&res->msg, LF_OTLP_MAX_ERRMSG);
+}
+
+void
+otlp_result_free(struct otlp_result *res)
+{
+	buf_free(&res->msg);
+}
+
+void
+otlp_reject(struct otlp_result *res, const char *why)
+{
+	if (res->rejected++ >= MAX_REASONS)
+		return;
+	if (res->msg.len > 0)
+		buf_adds(&res->msg, "; ");
+	buf_adds(&res->msg, why);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum db_rc
+otlp_store(struct db *db, const struct otlp_export *ex,
+    struct otlp_result *res)
+{
+	struct rowbufs		 rb;
+	struct trace_rec	 tr;
+	struct log_rec		 lr;
+	struct metric_rec	 mr;
+	enum db_rc		 rc;
+	int64_t			 now = now_ms();
+	size_t			 i;
+	int			 ins;
+
+	for (i = 0; i < ex->rejected_metrics; i++)
+		otlp_reject(res, ex->rejected_metric_reason);
+	if (ex->nspans + ex->nlogs + ex->npoints == 0)
+		return DB_OK;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	rowbufs_init(&rb);
+	for (i = 0; i < ex->nspans; i++) {
+		if (ex->spans[i].bad) {
+			otlp_reject(res, ex->spans[i].bad);
+			continue;
+		}
+		otlp_span_row(&ex->spans[i], &rb, now, &tr);
+		if ((rc = db_insert_span(db, &tr, &ins)) != DB_OK)
+			goto fail;
+		if (ins)
+			res->accepted++;
+		else
+			otlp_reject(res, "duplicate spanId");
+	}
+	for (i = 0; i < ex->nlogs; i++) {
+		if (ex->logs[i].bad) {
+			otlp_reject(res, ex->logs[i].bad);
+			continue;
+		}
+		otlp_log_row(&ex->logs[i], &rb, now, &lr);
+		if ((rc = db_insert_log(db, &lr)) != DB_OK)
+			goto fail;
+		res->accepted++;
+	}
+	for (i = 0; i < ex->npoints; i++) {
+		if (ex->points[i].bad) {
+			otlp_reject(res, ex->points[i].bad);
+			continue;
+		}
+		otlp_point_row(&ex->points[i], &rb, now, &mr);
+		if ((rc = db_insert_metric(db, &mr)) != DB_OK)
+			goto fail;
+		res->accepted++;
+	}
+	rowbufs_free(&rb);
+	return db_commit(db);
+fail:
+	rowbufs_free(&rb);
+	db_rollback(db);
+	return rc;
+}
