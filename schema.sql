@@ -11,7 +11,8 @@
 
 -- version 1
 CREATE TABLE traces (
-  id                      TEXT PRIMARY KEY,  -- span id (16 hex for proxied calls and OTLP spans)
+  seq                     INTEGER PRIMARY KEY,  -- row number: stable key for the search index and tags
+  id                      TEXT NOT NULL UNIQUE, -- span id (16 hex for proxied calls and OTLP spans)
   trace_id                TEXT NOT NULL,     -- groups the spans of one trace (32 hex, or the caller's X-Trace-Id)
   parent_id               TEXT,              -- parent span id, NULL for a root
   timestamp               INTEGER NOT NULL,  -- start of the call or span
@@ -51,7 +52,7 @@ CREATE TABLE traces (
   output                  TEXT,              -- JSON: output of a span
   attributes              TEXT               -- JSON object of span attributes
 );
-CREATE INDEX idx_traces_timestamp ON traces(timestamp DESC);
+CREATE INDEX idx_traces_timestamp ON traces(timestamp DESC, id DESC);
 CREATE INDEX idx_traces_trace_id ON traces(trace_id);
 CREATE INDEX idx_traces_model ON traces(model, timestamp DESC);
 CREATE INDEX idx_traces_provider ON traces(provider, timestamp DESC);
@@ -109,3 +110,120 @@ ALTER TABLE traces ADD COLUMN user_id TEXT;              -- user.id / enduser.id
 ALTER TABLE traces ADD COLUMN events TEXT;               -- JSON array of span events {time, name, attributes}
 ALTER TABLE traces ADD COLUMN resource_attributes TEXT;  -- JSON object of the resource's attributes
 CREATE INDEX idx_traces_user_id ON traces(user_id) WHERE user_id IS NOT NULL;
+
+-- version 3
+-- Queries that stay fast at millions of rows, and retention.
+
+CREATE INDEX idx_traces_span_type ON traces(span_type, timestamp DESC);
+CREATE INDEX idx_traces_service ON traces(service_name, timestamp DESC)
+  WHERE service_name IS NOT NULL;
+
+-- Full-text search over what a person looks for.  Contentless: the text
+-- lives in traces; each trigger hands the index the same values (bodies,
+-- input and output cut at 16 KiB), which a delete needs again.
+CREATE VIRTUAL TABLE traces_fts USING fts5(
+  span_name, model, input, output, request_body, response_body,
+  content = '', tokenize = 'unicode61');
+CREATE TRIGGER traces_fts_insert AFTER INSERT ON traces BEGIN
+  INSERT INTO traces_fts(rowid, span_name, model, input, output, request_body, response_body)
+  VALUES (new.seq, new.span_name, new.model, substr(new.input, 1, 16384),
+          substr(new.output, 1, 16384), substr(new.request_body, 1, 16384),
+          substr(new.response_body, 1, 16384));
+END;
+CREATE TRIGGER traces_fts_delete AFTER DELETE ON traces BEGIN
+  INSERT INTO traces_fts(traces_fts, rowid, span_name, model, input, output, request_body, response_body)
+  VALUES ('delete', old.seq, old.span_name, old.model, substr(old.input, 1, 16384),
+          substr(old.output, 1, 16384), substr(old.request_body, 1, 16384),
+          substr(old.response_body, 1, 16384));
+END;
+
+-- Exact tags (traces.tags is a JSON array of strings).
+CREATE TABLE trace_tags (
+  tag  TEXT NOT NULL,
+  seq  INTEGER NOT NULL,                     -- traces.seq
+  PRIMARY KEY (tag, seq)
+) WITHOUT ROWID;
+CREATE INDEX idx_trace_tags_seq ON trace_tags(seq);
+CREATE TRIGGER trace_tags_insert AFTER INSERT ON traces
+  WHEN new.tags IS NOT NULL AND json_valid(new.tags) AND new.tags <> '[]' BEGIN
+  INSERT OR IGNORE INTO trace_tags(tag, seq)
+    SELECT value, new.seq FROM json_each(new.tags) WHERE type = 'text';
+END;
+CREATE TRIGGER trace_tags_delete AFTER DELETE ON traces
+  WHEN old.tags IS NOT NULL AND old.tags <> '[]' BEGIN
+  DELETE FROM trace_tags WHERE seq = old.seq;
+END;
+
+-- Totals per UTC hour and group, kept on insert and never decreased by
+-- pruning: stats, trends and breakdowns read these, not raw rows.
+CREATE TABLE rollup_hourly (
+  hour              INTEGER NOT NULL,         -- ms at the start of the hour
+  model             TEXT NOT NULL DEFAULT '', -- '' when none
+  provider          TEXT NOT NULL DEFAULT '',
+  service_name      TEXT NOT NULL DEFAULT '',
+  requests          INTEGER NOT NULL DEFAULT 0,
+  errors            INTEGER NOT NULL DEFAULT 0, -- status >= 400 or an error
+  unpriced          INTEGER NOT NULL DEFAULT 0, -- a model, but no known cost
+  prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+  completion_tokens INTEGER NOT NULL DEFAULT 0,
+  total_tokens      INTEGER NOT NULL DEFAULT 0,
+  cost              REAL NOT NULL DEFAULT 0,    -- priced calls only
+  duration_ms       INTEGER NOT NULL DEFAULT 0, -- sum
+  duration_n        INTEGER NOT NULL DEFAULT 0, -- rows with a duration
+  PRIMARY KEY (hour, model, provider, service_name)
+) WITHOUT ROWID;
+CREATE TRIGGER rollup_insert AFTER INSERT ON traces BEGIN
+  INSERT INTO rollup_hourly(hour, model, provider, service_name, requests, errors,
+      unpriced, prompt_tokens, completion_tokens, total_tokens, cost,
+      duration_ms, duration_n)
+  VALUES ((new.timestamp / 3600000) * 3600000, coalesce(new.model, ''),
+      coalesce(new.provider, ''), coalesce(new.service_name, ''), 1,
+      (coalesce(new.status, 0) >= 400 OR new.error IS NOT NULL),
+      (new.model IS NOT NULL AND new.estimated_cost IS NULL),
+      coalesce(new.prompt_tokens, 0), coalesce(new.completion_tokens, 0),
+      coalesce(new.total_tokens, 0), coalesce(new.estimated_cost, 0),
+      coalesce(new.duration_ms, 0), new.duration_ms IS NOT NULL)
+  ON CONFLICT (hour, model, provider, service_name) DO UPDATE SET
+      requests = requests + 1,
+      errors = errors + excluded.errors,
+      unpriced = unpriced + excluded.unpriced,
+      prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+      completion_tokens = completion_tokens + excluded.completion_tokens,
+      total_tokens = total_tokens + excluded.total_tokens,
+      cost = cost + excluded.cost,
+      duration_ms = duration_ms + excluded.duration_ms,
+      duration_n = duration_n + excluded.duration_n;
+END;
+INSERT INTO rollup_hourly(hour, model, provider, service_name, requests, errors,
+    unpriced, prompt_tokens, completion_tokens, total_tokens, cost,
+    duration_ms, duration_n)
+  SELECT (timestamp / 3600000) * 3600000, coalesce(model, ''),
+      coalesce(provider, ''), coalesce(service_name, ''), count(*),
+      sum(coalesce(status, 0) >= 400 OR error IS NOT NULL),
+      sum(model IS NOT NULL AND estimated_cost IS NULL),
+      sum(coalesce(prompt_tokens, 0)), sum(coalesce(completion_tokens, 0)),
+      sum(coalesce(total_tokens, 0)), sum(coalesce(estimated_cost, 0)),
+      sum(coalesce(duration_ms, 0)), count(duration_ms)
+  FROM traces GROUP BY 1, 2, 3, 4;
+
+-- Row counts kept by triggers, so retention never counts rows.
+CREATE TABLE row_counts (
+  tbl  TEXT PRIMARY KEY,                     -- traces, logs, metrics
+  n    INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO row_counts VALUES
+  ('traces', (SELECT count(*) FROM traces)),
+  ('logs', (SELECT count(*) FROM logs)),
+  ('metrics', (SELECT count(*) FROM metrics));
+CREATE TRIGGER count_traces_insert AFTER INSERT ON traces BEGIN
+  UPDATE row_counts SET n = n + 1 WHERE tbl = 'traces'; END;
+CREATE TRIGGER count_traces_delete AFTER DELETE ON traces BEGIN
+  UPDATE row_counts SET n = n - 1 WHERE tbl = 'traces'; END;
+CREATE TRIGGER count_logs_insert AFTER INSERT ON logs BEGIN
+  UPDATE row_counts SET n = n + 1 WHERE tbl = 'logs'; END;
+CREATE TRIGGER count_logs_delete AFTER DELETE ON logs BEGIN
+  UPDATE row_counts SET n = n - 1 WHERE tbl = 'logs'; END;
+CREATE TRIGGER count_metrics_insert AFTER INSERT ON metrics BEGIN
+  UPDATE row_counts SET n = n + 1 WHERE tbl = 'metrics'; END;
+CREATE TRIGGER count_metrics_delete AFTER DELETE ON metrics BEGIN
+  UPDATE row_counts SET n = n - 1 WHERE tbl = 'metrics'; END;

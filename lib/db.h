@@ -144,15 +144,29 @@ enum db_rc	 db_insert_metric(struct db *, const struct metric_rec *);
 enum status_filter { STATUS_ANY = 0, STATUS_SUCCESS, STATUS_ERROR };
 
 struct trace_filter {
-	int64_t		 limit;
+	int64_t		 limit;		/* rows; 0 = no limit (export) */
 	int64_t		 offset;
 	const char	*model;
 	const char	*provider;
 	enum status_filter status;
 	int64_t		 date_from;	/* ms, inclusive */
 	int64_t		 date_to;	/* ms, inclusive */
-	const char	*q;		/* text searched in bodies, input, output */
+	const char	*q;		/* text searched in names, models, input,
+					 * output and bodies (words, not syntax) */
+	const char	*span_type;
+	const char	*service_name;
+	const char	*session_id;
+	const char	*conversation_id;
+	const char	*tag;		/* exact tag */
+	double		 cost_min;	/* NAN = none */
+	double		 cost_max;	/* NAN = none */
+	/* Keyset cursor: rows strictly older than (timestamp, id). */
+	int64_t		 before_ts;	/* DB_NULL = none */
+	const char	*before_id;
 };
+
+/* A trace_filter with nothing set (no limit). */
+void		 trace_filter_init(struct trace_filter *);
 
 /*
  * Rows are handed to the callback one at a time; its strings are valid
@@ -188,7 +202,204 @@ typedef int (*model_stats_cb)(void *, const struct model_stats *);
 
 enum db_rc	 db_stats(struct db *, struct stats *, model_stats_cb, void *);
 
-/* Rows in traces (for /health). */
+/* Rows in traces (for /health), kept by triggers: O(1). */
 enum db_rc	 db_trace_count(struct db *, int64_t *);
+
+/*
+ * Every span of the trace that id names (a span id, or a trace id), oldest
+ * first, at most LF_MAX_TREE_SPANS; the rows carry input, output,
+ * attributes and events but not bodies or headers.  DB_NOTFOUND if none.
+ */
+enum db_rc	 db_trace_spans(struct db *, const char *id, trace_cb, void *);
+
+/* ---- Rollups: totals kept per hour on insert, so they cost the same at
+ * any size, and keep the history of pruned rows. ---- */
+
+struct rollup_row {
+	int64_t		 bucket;	/* ms: start of the hour or day (UTC) */
+	const char	*model;		/* NULL when the group has none */
+	const char	*provider;
+	const char	*service_name;
+	int64_t		 requests;
+	int64_t		 errors;
+	int64_t		 unpriced;	/* calls with a model but no known cost */
+	int64_t		 prompt_tokens;
+	int64_t		 completion_tokens;
+	int64_t		 total_tokens;
+	double		 cost;
+	int64_t		 duration_ms;	/* sum */
+	int64_t		 duration_n;	/* rows with a duration */
+};
+
+typedef int (*rollup_cb)(void *, const struct rollup_row *);
+
+enum rollup_group {
+	RG_TOTAL,	/* one row */
+	RG_MODEL,	/* per model (provider: any one of the group's) */
+	RG_TOOL,	/* per provider and service */
+	RG_HOUR,	/* per hour */
+	RG_DAY		/* per UTC day */
+};
+
+/* Rollup rows with bucket in [from, to] (ms; DB_NULL = open), grouped;
+ * RG_HOUR/RG_DAY in time order, the others by cost, requests. */
+enum db_rc	 db_rollup(struct db *, enum rollup_group, int64_t from,
+		    int64_t to, rollup_cb, void *);
+
+/* ---- Sessions ---- */
+
+struct session_row {
+	const char	*session_id;
+	int64_t		 first_seen;
+	int64_t		 last_seen;
+	int64_t		 trace_count;	/* distinct traces */
+	double		 total_cost;
+	int64_t		 total_tokens;
+	const char	*agent_name;
+	const char	*service_name;
+};
+
+typedef int (*session_cb)(void *, const struct session_row *);
+
+enum db_rc	 db_sessions(struct db *, int64_t limit, int64_t offset,
+		    session_cb, void *, int64_t *total);
+
+struct session_trace {
+	const char	*trace_id;
+	int64_t		 started_at;
+	int64_t		 ended_at;
+	double		 cost;
+	int64_t		 tokens;
+	int64_t		 span_count;
+	int		 has_error;
+};
+
+typedef int (*session_trace_cb)(void *, const struct session_trace *);
+
+enum db_rc	 db_session_traces(struct db *, const char *session_id,
+		    session_trace_cb, void *);
+
+/* ---- Logs and metrics (read side) ---- */
+
+struct log_filter {
+	int64_t		 limit;
+	int64_t		 offset;
+	const char	*service_name;
+	const char	*event_name;
+	const char	*trace_id;
+	int64_t		 severity_min;	/* DB_NULL = none */
+	const char	*q;		/* text in body and attributes */
+	int64_t		 date_from;
+	int64_t		 date_to;
+};
+
+struct log_row {
+	const char	*id;
+	int64_t		 timestamp;
+	int64_t		 observed_timestamp;
+	int64_t		 severity_number;
+	const char	*severity_text;
+	const char	*body;
+	const char	*trace_id;
+	const char	*span_id;
+	const char	*event_name;
+	const char	*service_name;
+	const char	*scope_name;
+	const char	*attributes;		/* JSON text */
+	const char	*resource_attributes;	/* JSON text */
+};
+
+typedef int (*log_cb)(void *, const struct log_row *);
+
+void		 log_filter_init(struct log_filter *);
+/* Rows newest first, and the number matching every filter. */
+enum db_rc	 db_logs_list(struct db *, const struct log_filter *, log_cb,
+		    void *, int64_t *total);
+enum db_rc	 db_log_get(struct db *, const char *id, log_cb, void *);
+/* Distinct values: which = 0 services, 1 event names. */
+typedef int (*str_cb)(void *, const char *);
+enum db_rc	 db_logs_distinct(struct db *, int which, str_cb, void *);
+
+struct metric_filter {
+	int64_t		 limit;
+	int64_t		 offset;
+	const char	*name;
+	const char	*service_name;
+	const char	*metric_type;
+	int64_t		 date_from;
+	int64_t		 date_to;
+};
+
+struct metric_row {
+	const char	*id;
+	int64_t		 timestamp;
+	const char	*name;
+	const char	*description;
+	const char	*unit;
+	const char	*metric_type;
+	int64_t		 value_int;
+	double		 value_double;
+	const char	*histogram_data;	/* JSON text */
+	const char	*service_name;
+	const char	*scope_name;
+	const char	*attributes;
+	const char	*resource_attributes;
+};
+
+typedef int (*metric_cb)(void *, const struct metric_row *);
+
+void		 metric_filter_init(struct metric_filter *);
+enum db_rc	 db_metrics_list(struct db *, const struct metric_filter *,
+		    metric_cb, void *, int64_t *total);
+enum db_rc	 db_metric_get(struct db *, const char *id, metric_cb, void *);
+/* which = 0 names, 1 services. */
+enum db_rc	 db_metrics_distinct(struct db *, int which, str_cb, void *);
+
+struct metric_summary {
+	const char	*name;
+	const char	*service_name;
+	const char	*metric_type;
+	int64_t		 data_points;
+	int64_t		 first_seen;
+	int64_t		 last_seen;
+	int64_t		 sum_int;	/* DB_NULL when none */
+	double		 avg_double;	/* NAN when none */
+	int64_t		 max_int;
+	int64_t		 min_int;
+};
+
+typedef int (*metric_summary_cb)(void *, const struct metric_summary *);
+
+enum db_rc	 db_metrics_summary(struct db *, int64_t from, int64_t to,
+		    metric_summary_cb, void *);
+
+/* Token metrics: {service_name, model, token_type, total_tokens}. */
+struct token_usage {
+	const char	*service_name;
+	const char	*model;
+	const char	*token_type;
+	int64_t		 total_tokens;
+};
+
+typedef int (*token_usage_cb)(void *, const struct token_usage *);
+
+enum db_rc	 db_token_usage(struct db *, token_usage_cb, void *);
+
+/* ---- Retention ---- */
+
+struct retention {
+	int64_t		 max_traces;	/* 0 = unlimited */
+	int64_t		 max_logs;
+	int64_t		 max_metrics;
+	int64_t		 max_age_ms;	/* 0 = none */
+};
+
+/*
+ * One bounded round of pruning, if anything is over its limit: whole
+ * traces oldest first (never a part of one), then logs and metrics, at
+ * most LF_PRUNE_BATCH rows of each, then some free pages given back.
+ * Rollups are not touched.  *more is set when there is still work left.
+ */
+enum db_rc	 db_prune(struct db *, const struct retention *, int *more);
 
 #endif
