@@ -143,6 +143,15 @@ config_load(char *err, size_t errsz)
 	if (env_long("LLMFLOW_HEARTBEAT", LF_HEARTBEAT_S, 0, 3600,
 	    &cfg.heartbeat, err, errsz) == -1)
 		return -1;
+	if (env_long("MAX_TRACES", LF_MAX_TRACES_DEFAULT, 0, 1000000000L,
+	    &cfg.max_traces, err, errsz) == -1 ||
+	    env_long("MAX_LOGS", LF_MAX_LOGS_DEFAULT, 0, 1000000000L,
+	    &cfg.max_logs, err, errsz) == -1 ||
+	    env_long("MAX_METRICS", LF_MAX_METRICS_DEFAULT, 0, 1000000000L,
+	    &cfg.max_metrics, err, errsz) == -1 ||
+	    env_long("MAX_AGE_DAYS", 0, 0, 36500, &cfg.max_age_days, err,
+	    errsz) == -1)
+		return -1;
 	v = getenv("LLMFLOW_VERBOSE");
 	if (v == NULL)
 		v = getenv("VERBOSE");

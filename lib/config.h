@@ -21,6 +21,10 @@ struct config {
 	long	 upstream_timeout;	/* LLMFLOW_UPSTREAM_TIMEOUT, seconds, 0 = none */
 	long	 heartbeat;		/* LLMFLOW_HEARTBEAT, seconds, 0 = off */
 	int	 verbose;		/* VERBOSE or LLMFLOW_VERBOSE */
+	long	 max_traces;		/* MAX_TRACES, 0 = unlimited */
+	long	 max_logs;		/* MAX_LOGS */
+	long	 max_metrics;		/* MAX_METRICS */
+	long	 max_age_days;		/* MAX_AGE_DAYS, 0 = none */
 };
 
 extern struct config	 cfg;

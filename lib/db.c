@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "config.h"
 #include "db.h"
 #include "limits.h"
 #include "log.h"
@@ -28,12 +29,34 @@ enum stmt {
 	SQL_STATS,
 	SQL_STATS_MODELS,
 	SQL_TRACE_COUNT,
+	SQL_TRACE_SPANS,
+	SQL_ROLLUP_TOTAL,
+	SQL_ROLLUP_MODEL,
+	SQL_ROLLUP_TOOL,
+	SQL_ROLLUP_HOUR,
+	SQL_ROLLUP_DAY,
+	SQL_SESSIONS,
+	SQL_SESSIONS_COUNT,
+	SQL_SESSION_TRACES,
+	SQL_LOG_GET,
+	SQL_LOG_SERVICES,
+	SQL_LOG_EVENTS,
+	SQL_METRIC_GET,
+	SQL_METRIC_NAMES,
+	SQL_METRIC_SERVICES,
+	SQL_METRICS_SUMMARY,
+	SQL_TOKEN_USAGE,
 	SQL_INSERT_SPAN,	/* writers only, from here on */
 	SQL_INSERT_LOG,
 	SQL_INSERT_METRIC,
 	SQL_BEGIN,
 	SQL_COMMIT,
 	SQL_ROLLBACK,
+	SQL_COUNT_OF,
+	SQL_PRUNE_OLDEST,
+	SQL_PRUNE_TRACE,
+	SQL_PRUNE_LOGS,
+	SQL_PRUNE_METRICS,
 	SQL__MAX
 };
 
@@ -46,6 +69,26 @@ enum stmt {
 	"request_path, tags, span_type, span_name, service_name, " \
 	"session_id, conversation_id, agent_name"
 #define SUMMARY_NCOLS	27
+/* Span detail (schema version 2) read after the others. */
+#define SPAN_COLS "events, span_kind, scope_name, user_id, resource_attributes"
+
+/* Rollup sums, in the order read_rollup() expects after 4 group columns. */
+#define ROLLUP_SUMS \
+	"sum(requests), sum(errors), sum(unpriced), sum(prompt_tokens), " \
+	"sum(completion_tokens), sum(total_tokens), sum(cost), " \
+	"sum(duration_ms), sum(duration_n)"
+#define ROLLUP_RANGE \
+	" FROM rollup_hourly WHERE (?1 IS NULL OR hour >= ?1) AND " \
+	"(?2 IS NULL OR hour <= ?2)"
+
+#define LOG_COLS \
+	"id, timestamp, observed_timestamp, severity_number, severity_text, " \
+	"body, trace_id, span_id, event_name, service_name, scope_name, " \
+	"attributes, resource_attributes"
+#define METRIC_COLS \
+	"id, timestamp, name, description, unit, metric_type, value_int, " \
+	"value_double, histogram_data, service_name, scope_name, attributes, " \
+	"resource_attributes"
 
 static const char *const sqls[SQL__MAX] = {
 	/* SQL_INSERT_TRACE */
@@ -63,21 +106,80 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_TRACE_GET */
 	"SELECT " SUMMARY_COLS ", request_headers, request_body, "
 	"request_body_truncated, response_status, response_headers, "
-	"response_body, response_body_truncated, input, output, attributes "
-	"FROM traces WHERE id = ?1",
-	/* SQL_STATS */
-	"SELECT COUNT(*), COALESCE(SUM(total_tokens), 0), "
-	"COALESCE(SUM(estimated_cost), 0), COALESCE(SUM(duration_ms), 0), "
-	"COALESCE(SUM(status >= 400 OR error IS NOT NULL), 0), "
-	"AVG(duration_ms), COALESCE(SUM(cost_source = 'unknown'), 0) "
-	"FROM traces",
+	"response_body, response_body_truncated, input, output, attributes, "
+	SPAN_COLS " FROM traces WHERE id = ?1",
+	/* SQL_STATS: totals kept on insert (rollup_hourly) */
+	"SELECT coalesce(sum(requests), 0), coalesce(sum(total_tokens), 0), "
+	"coalesce(sum(cost), 0), coalesce(sum(duration_ms), 0), "
+	"coalesce(sum(errors), 0), CASE WHEN sum(duration_n) > 0 THEN "
+	"1.0 * sum(duration_ms) / sum(duration_n) END, "
+	"coalesce(sum(unpriced), 0) FROM rollup_hourly",
 	/* SQL_STATS_MODELS */
-	"SELECT model, COUNT(*), COALESCE(SUM(total_tokens), 0), "
-	"COALESCE(SUM(estimated_cost), 0), "
-	"COALESCE(SUM(cost_source = 'unknown'), 0) "
-	"FROM traces GROUP BY model ORDER BY COUNT(*) DESC, model",
+	"SELECT nullif(model, ''), sum(requests), sum(total_tokens), sum(cost), "
+	"sum(unpriced) FROM rollup_hourly GROUP BY model "
+	"ORDER BY 2 DESC, 1",
 	/* SQL_TRACE_COUNT */
-	"SELECT COUNT(*) FROM traces",
+	"SELECT n FROM row_counts WHERE tbl = 'traces'",
+	/* SQL_TRACE_SPANS: ?1 a span id or a trace id */
+	"SELECT " SUMMARY_COLS ", input, output, attributes, " SPAN_COLS
+	" FROM traces WHERE trace_id = coalesce("
+	"(SELECT trace_id FROM traces WHERE id = ?1), ?1) "
+	"ORDER BY timestamp, seq LIMIT ?2",
+	/* SQL_ROLLUP_TOTAL */
+	"SELECT NULL, NULL, NULL, NULL, " ROLLUP_SUMS ROLLUP_RANGE,
+	/* SQL_ROLLUP_MODEL */
+	"SELECT NULL, nullif(model, ''), nullif(max(provider), ''), NULL, "
+	ROLLUP_SUMS ROLLUP_RANGE " GROUP BY model ORDER BY 11 DESC, 5 DESC",
+	/* SQL_ROLLUP_TOOL */
+	"SELECT NULL, NULL, nullif(provider, ''), nullif(service_name, ''), "
+	ROLLUP_SUMS ROLLUP_RANGE " GROUP BY provider, service_name "
+	"ORDER BY 11 DESC, 5 DESC",
+	/* SQL_ROLLUP_HOUR */
+	"SELECT hour, NULL, NULL, NULL, " ROLLUP_SUMS ROLLUP_RANGE
+	" GROUP BY hour ORDER BY hour",
+	/* SQL_ROLLUP_DAY */
+	"SELECT (hour / 86400000) * 86400000, NULL, NULL, NULL, " ROLLUP_SUMS
+	ROLLUP_RANGE " GROUP BY 1 ORDER BY 1",
+	/* SQL_SESSIONS */
+	"SELECT session_id, min(timestamp), max(timestamp), "
+	"count(DISTINCT trace_id), coalesce(sum(estimated_cost), 0), "
+	"coalesce(sum(total_tokens), 0), max(agent_name), max(service_name) "
+	"FROM traces WHERE session_id IS NOT NULL GROUP BY session_id "
+	"ORDER BY 3 DESC, 1 LIMIT ?1 OFFSET ?2",
+	/* SQL_SESSIONS_COUNT */
+	"SELECT count(DISTINCT session_id) FROM traces "
+	"WHERE session_id IS NOT NULL",
+	/* SQL_SESSION_TRACES */
+	"SELECT trace_id, min(timestamp), "
+	"max(timestamp + coalesce(duration_ms, 0)), "
+	"coalesce(sum(estimated_cost), 0), coalesce(sum(total_tokens), 0), "
+	"count(*), max(coalesce(status, 0) >= 400 OR error IS NOT NULL) "
+	"FROM traces WHERE session_id = ?1 GROUP BY trace_id ORDER BY 2, 1",
+	/* SQL_LOG_GET */
+	"SELECT " LOG_COLS " FROM logs WHERE id = ?1",
+	/* SQL_LOG_SERVICES */
+	"SELECT DISTINCT service_name FROM logs WHERE service_name IS NOT NULL "
+	"ORDER BY 1 LIMIT 1000",
+	/* SQL_LOG_EVENTS */
+	"SELECT DISTINCT event_name FROM logs WHERE event_name IS NOT NULL "
+	"ORDER BY 1 LIMIT 1000",
+	/* SQL_METRIC_GET */
+	"SELECT " METRIC_COLS " FROM metrics WHERE id = ?1",
+	/* SQL_METRIC_NAMES */
+	"SELECT DISTINCT name FROM metrics ORDER BY 1 LIMIT 1000",
+	/* SQL_METRIC_SERVICES */
+	"SELECT DISTINCT service_name FROM metrics "
+	"WHERE service_name IS NOT NULL ORDER BY 1 LIMIT 1000",
+	/* SQL_METRICS_SUMMARY */
+	"SELECT name, service_name, max(metric_type), count(*), min(timestamp), "
+	"max(timestamp), sum(value_int), avg(value_double), max(value_int), "
+	"min(value_int) FROM metrics WHERE timestamp >= ?1 AND timestamp <= ?2 "
+	"GROUP BY name, service_name ORDER BY 4 DESC, 1 LIMIT 1000",
+	/* SQL_TOKEN_USAGE */
+	"SELECT service_name, json_extract(attributes, '$.model'), "
+	"json_extract(attributes, '$.type'), sum(value_int) FROM metrics "
+	"WHERE name LIKE '%token%' OR name LIKE '%usage%' "
+	"GROUP BY 1, 2, 3 ORDER BY 4 DESC LIMIT 1000",
 	/* SQL_INSERT_SPAN: a span already stored is kept, this one dropped. */
 	"INSERT OR IGNORE INTO traces (id, trace_id, parent_id, timestamp, "
 	"duration_ms, provider, model, prompt_tokens, completion_tokens, "
@@ -107,11 +209,34 @@ static const char *const sqls[SQL__MAX] = {
 	"COMMIT",
 	/* SQL_ROLLBACK */
 	"ROLLBACK",
+	/* SQL_COUNT_OF */
+	"SELECT n FROM row_counts WHERE tbl = ?1",
+	/* SQL_PRUNE_OLDEST: traces of the oldest rows older than ?2 */
+	"SELECT DISTINCT trace_id FROM (SELECT trace_id FROM traces "
+	"WHERE timestamp < ?2 ORDER BY timestamp, seq LIMIT ?1)",
+	/* SQL_PRUNE_TRACE */
+	"DELETE FROM traces WHERE trace_id = ?1",
+	/* SQL_PRUNE_LOGS */
+	"DELETE FROM logs WHERE rowid IN (SELECT rowid FROM logs "
+	"WHERE timestamp < ?2 ORDER BY timestamp, rowid LIMIT ?1)",
+	/* SQL_PRUNE_METRICS */
+	"DELETE FROM metrics WHERE rowid IN (SELECT rowid FROM metrics "
+	"WHERE timestamp < ?2 ORDER BY timestamp, rowid LIMIT ?1)",
 };
 
-/* Filters of the traces list, one bit each. */
+/*
+ * Lists with optional filters: each filter is one constant fragment, and a
+ * statement is made for each combination used (kept in a small cache per
+ * handle).  Values are bound by name; nothing from a request is pasted.
+ */
+enum list_kind {
+	LK_TRACES, LK_LOGS, LK_LOGS_COUNT, LK_METRICS, LK_METRICS_COUNT
+};
+
 enum filt {
-	F_MODEL, F_PROVIDER, F_SUCCESS, F_ERROR, F_FROM, F_TO, F_Q, F__MAX
+	F_MODEL, F_PROVIDER, F_SUCCESS, F_ERROR, F_FROM, F_TO, F_Q,
+	F_SPAN_TYPE, F_SERVICE, F_SESSION, F_CONVERSATION, F_TAG, F_COST_MIN,
+	F_COST_MAX, F_BEFORE, F__MAX
 };
 
 static const char *const filt_sql[F__MAX] = {
@@ -121,16 +246,54 @@ static const char *const filt_sql[F__MAX] = {
 	"(status >= 400 OR error IS NOT NULL)",
 	"timestamp >= :from",
 	"timestamp <= :to",
-	"(request_body LIKE :q ESCAPE '\\' OR response_body LIKE :q ESCAPE '\\'"
-	" OR input LIKE :q ESCAPE '\\' OR output LIKE :q ESCAPE '\\'"
-	" OR span_name LIKE :q ESCAPE '\\' OR model LIKE :q ESCAPE '\\')",
+	"seq IN (SELECT rowid FROM traces_fts WHERE traces_fts MATCH :q)",
+	"span_type = :span_type",
+	"service_name = :service",
+	"session_id = :session",
+	"conversation_id = :conversation",
+	"seq IN (SELECT seq FROM trace_tags WHERE tag = :tag)",
+	"estimated_cost >= :cost_min",
+	"estimated_cost <= :cost_max",
+	"(timestamp < :before_ts OR (timestamp = :before_ts AND id < :before_id))",
 };
+
+enum lfilt {
+	LG_SERVICE, LG_EVENT, LG_TRACE, LG_SEVERITY, LG_Q, LG_FROM, LG_TO,
+	LG__MAX
+};
+
+static const char *const lfilt_sql[LG__MAX] = {
+	"service_name = :service",
+	"event_name = :event",
+	"trace_id = :trace",
+	"severity_number >= :severity",
+	"(body LIKE :q ESCAPE '\\' OR attributes LIKE :q ESCAPE '\\')",
+	"timestamp >= :from",
+	"timestamp <= :to",
+};
+
+enum mfilt { MF_NAME, MF_SERVICE, MF_TYPE, MF_FROM, MF_TO, MF__MAX };
+
+static const char *const mfilt_sql[MF__MAX] = {
+	"name = :name",
+	"service_name = :service",
+	"metric_type = :type",
+	"timestamp >= :from",
+	"timestamp <= :to",
+};
+
+/* Statements for filter combinations, kept per handle. */
+#define LIST_CACHE	48
 
 struct db {
 	sqlite3		*h;
 	enum db_mode	 mode;
 	sqlite3_stmt	*st[SQL__MAX];
-	sqlite3_stmt	*list[1 << F__MAX];
+	struct {
+		unsigned	 key;	/* kind << 16 | mask, + 1; 0 = empty */
+		sqlite3_stmt	*st;
+	}		 list[LIST_CACHE];
+	unsigned	 list_next;	/* next slot to reuse */
 	unsigned	 progress_calls;
 };
 
@@ -348,6 +511,12 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 	if ((rc = open_handle(db, path,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) != DB_OK)
 		goto fail;
+	/* Pruned space can be given back: only takes effect on a new file. */
+	if ((i = exec_retry(db->h, "PRAGMA auto_vacuum = INCREMENTAL")) !=
+	    SQLITE_OK) {
+		rc = db_rc_of(db, i, "open pragmas");
+		goto fail;
+	}
 	if ((i = exec_retry(db->h, "PRAGMA journal_mode = WAL")) != SQLITE_OK ||
 	    (i = exec_retry(db->h, "PRAGMA synchronous = NORMAL")) != SQLITE_OK) {
 		rc = db_rc_of(db, i, "open pragmas");
@@ -403,8 +572,8 @@ db_close(struct db **pdb)
 		return;
 	for (i = 0; i < SQL__MAX; i++)
 		sqlite3_finalize(db->st[i]);
-	for (i = 0; i < sizeof(db->list) / sizeof(db->list[0]); i++)
-		sqlite3_finalize(db->list[i]);
+	for (i = 0; i < LIST_CACHE; i++)
+		sqlite3_finalize(db->list[i].st);
 	sqlite3_close(db->h);
 	free(db);
 	*pdb = NULL;
@@ -559,10 +728,27 @@ read_summary(sqlite3_stmt *st, struct trace_rec *r)
 	r->agent_name = col_text(st, 26);
 }
 
+/* What a walk over trace rows reads beyond the summary columns. */
+enum walk_mode {
+	W_SUMMARY,	/* SUMMARY_COLS */
+	W_DETAIL,	/* + headers, bodies, input, output, attributes, span */
+	W_SPANS		/* + input, output, attributes, span */
+};
+
+static void
+read_span_cols(sqlite3_stmt *st, int k, struct trace_rec *r)
+{
+	r->events = col_text(st, k);
+	r->span_kind = col_text(st, k + 1);
+	r->scope_name = col_text(st, k + 2);
+	r->user_id = col_text(st, k + 3);
+	r->resource_attributes = col_text(st, k + 4);
+}
+
 /* Step through rows, handing each to cb; resets st. */
 static enum db_rc
-walk(struct db *db, sqlite3_stmt *st, int detail, trace_cb cb, void *arg,
-    int *nrows)
+walk(struct db *db, sqlite3_stmt *st, enum walk_mode mode, trace_cb cb,
+    void *arg, int *nrows)
 {
 	struct trace_rec	 r;
 	int			 rc, n = 0, k = SUMMARY_NCOLS;
@@ -571,7 +757,7 @@ walk(struct db *db, sqlite3_stmt *st, int detail, trace_cb cb, void *arg,
 	db->progress_calls = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		read_summary(st, &r);
-		if (detail) {
+		if (mode == W_DETAIL) {
 			r.request_headers = col_text(st, k);
 			r.request_body = col_text(st, k + 1);
 			r.request_body_len = (size_t)sqlite3_column_bytes(st, k + 1);
@@ -584,6 +770,12 @@ walk(struct db *db, sqlite3_stmt *st, int detail, trace_cb cb, void *arg,
 			r.input = col_text(st, k + 7);
 			r.output = col_text(st, k + 8);
 			r.attributes = col_text(st, k + 9);
+			read_span_cols(st, k + 10, &r);
+		} else if (mode == W_SPANS) {
+			r.input = col_text(st, k);
+			r.output = col_text(st, k + 1);
+			r.attributes = col_text(st, k + 2);
+			read_span_cols(st, k + 3, &r);
 		}
 		n++;
 		if (cb(arg, &r) != 0) {
@@ -600,33 +792,69 @@ walk(struct db *db, sqlite3_stmt *st, int detail, trace_cb cb, void *arg,
 	return erc;
 }
 
-/* The list statement for a filter combination, prepared on first use. */
+/*
+ * The statement for a list of `kind` with the filters in mask, made from
+ * constant fragments on first use and kept in the handle's cache.
+ */
 static sqlite3_stmt *
-list_stmt(struct db *db, unsigned mask)
+list_stmt(struct db *db, enum list_kind kind, unsigned mask)
 {
-	struct buf	 sql;
-	int		 i, first = 1;
+	const char *const	*frag;
+	struct buf		 sql;
+	unsigned		 key = (((unsigned)kind << 16) | mask) + 1, i, n;
+	int			 first = 1;
+	sqlite3_stmt		*st = NULL;
 
-	if (db->list[mask] != NULL)
-		return db->list[mask];
+	for (i = 0; i < LIST_CACHE; i++)
+		if (db->list[i].key == key)
+			return db->list[i].st;
 	buf_init(&sql, 8192);
-	buf_adds(&sql, "SELECT " SUMMARY_COLS " FROM traces");
-	for (i = 0; i < F__MAX; i++) {
+	switch (kind) {
+	case LK_TRACES:
+		buf_adds(&sql, "SELECT " SUMMARY_COLS " FROM traces");
+		frag = filt_sql, n = F__MAX;
+		break;
+	case LK_LOGS:
+		buf_adds(&sql, "SELECT " LOG_COLS " FROM logs");
+		frag = lfilt_sql, n = LG__MAX;
+		break;
+	case LK_LOGS_COUNT:
+		buf_adds(&sql, "SELECT count(*) FROM logs");
+		frag = lfilt_sql, n = LG__MAX;
+		break;
+	case LK_METRICS:
+		buf_adds(&sql, "SELECT " METRIC_COLS " FROM metrics");
+		frag = mfilt_sql, n = MF__MAX;
+		break;
+	case LK_METRICS_COUNT:
+	default:
+		buf_adds(&sql, "SELECT count(*) FROM metrics");
+		frag = mfilt_sql, n = MF__MAX;
+		break;
+	}
+	for (i = 0; i < n; i++) {
 		if (!(mask & (1u << i)))
 			continue;
 		buf_adds(&sql, first ? " WHERE " : " AND ");
-		buf_adds(&sql, filt_sql[i]);
+		buf_adds(&sql, frag[i]);
 		first = 0;
 	}
-	buf_adds(&sql, " ORDER BY timestamp DESC, id DESC"
-	    " LIMIT :limit OFFSET :offset");
+	if (kind == LK_TRACES || kind == LK_LOGS || kind == LK_METRICS)
+		buf_adds(&sql, kind == LK_TRACES ?
+		    " ORDER BY timestamp DESC, id DESC LIMIT :limit OFFSET :offset" :
+		    " ORDER BY timestamp DESC, rowid DESC LIMIT :limit OFFSET :offset");
 	if (sql.err || sqlite3_prepare_v3(db->h, sql.p, -1,
-	    SQLITE_PREPARE_PERSISTENT, &db->list[mask], NULL) != SQLITE_OK) {
+	    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		db_rc_of(db, SQLITE_ERROR, "prepare list");
-		db->list[mask] = NULL;
+		buf_free(&sql);
+		return NULL;
 	}
 	buf_free(&sql);
-	return db->list[mask];
+	i = db->list_next++ % LIST_CACHE;
+	sqlite3_finalize(db->list[i].st);
+	db->list[i].key = key;
+	db->list[i].st = st;
+	return st;
 }
 
 static void
@@ -647,59 +875,141 @@ bind_named_i64(sqlite3_stmt *st, const char *name, int64_t v)
 		sqlite3_bind_int64(st, i, v);
 }
 
+static void
+bind_named_double(sqlite3_stmt *st, const char *name, double v)
+{
+	int	 i = sqlite3_bind_parameter_index(st, name);
+
+	if (i > 0)
+		sqlite3_bind_double(st, i, v);
+}
+
+/* A LIKE pattern matching s literally anywhere ('\' escapes). */
+static int
+like_pattern(struct buf *b, const char *s)
+{
+	buf_addc(b, '%');
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '%');
+	return b->err ? -1 : 0;
+}
+
+/*
+ * An FTS5 query that finds the words of s, as text: each word becomes a
+ * quoted phrase (quotes doubled), so no input is query syntax.  0, or -1
+ * if s has no word.
+ */
+static int
+fts_query(struct buf *b, const char *s)
+{
+	const char	*p = s;
+	size_t		 n;
+	int		 words = 0;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " \t\r\n");
+		if (words++)
+			buf_addc(b, ' ');
+		buf_addc(b, '"');
+		for (; n > 0; n--, p++) {
+			if (*p == '"')
+				buf_addc(b, '"');
+			buf_addc(b, *p);
+		}
+		buf_addc(b, '"');
+	}
+	return words == 0 || b->err ? -1 : 0;
+}
+
+void
+trace_filter_init(struct trace_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->date_from = f->date_to = f->before_ts = DB_NULL;
+	f->cost_min = f->cost_max = NAN;
+}
+
 enum db_rc
 db_traces_list(struct db *db, const struct trace_filter *f, trace_cb cb,
     void *arg)
 {
 	sqlite3_stmt	*st;
-	struct buf	 like;
+	struct buf	 q;
 	unsigned	 mask = 0;
-	const char	*p;
+	enum db_rc	 rc;
 
-	if (f->model)
-		mask |= 1u << F_MODEL;
-	if (f->provider)
-		mask |= 1u << F_PROVIDER;
-	if (f->status == STATUS_SUCCESS)
-		mask |= 1u << F_SUCCESS;
-	if (f->status == STATUS_ERROR)
-		mask |= 1u << F_ERROR;
-	if (f->date_from != DB_NULL)
-		mask |= 1u << F_FROM;
-	if (f->date_to != DB_NULL)
-		mask |= 1u << F_TO;
-	if (f->q && *f->q)
+	buf_init(&q, 4 * LF_MAX_PARAM + 64);
+	if (f->q != NULL && *f->q != '\0' && fts_query(&q, f->q) == 0)
 		mask |= 1u << F_Q;
-	if ((st = list_stmt(db, mask)) == NULL)
+	else if (f->q != NULL && *f->q != '\0' && q.err) {
+		buf_free(&q);
 		return DB_ERROR;
-	buf_init(&like, 4 * LF_MAX_PARAM + 8);
-	if (mask & (1u << F_Q)) {
-		/* The user's text is matched literally. */
-		buf_addc(&like, '%');
-		for (p = f->q; *p; p++) {
-			if (*p == '%' || *p == '_' || *p == '\\')
-				buf_addc(&like, '\\');
-			buf_addc(&like, *p);
-		}
-		buf_addc(&like, '%');
-		if (like.err) {
-			buf_free(&like);
-			return DB_ERROR;
-		}
-		bind_named_text(st, ":q", like.p);
 	}
+#define SET(cond, bit)	do { if (cond) mask |= 1u << (bit); } while (0)
+	SET(f->model, F_MODEL);
+	SET(f->provider, F_PROVIDER);
+	SET(f->status == STATUS_SUCCESS, F_SUCCESS);
+	SET(f->status == STATUS_ERROR, F_ERROR);
+	SET(f->date_from != DB_NULL, F_FROM);
+	SET(f->date_to != DB_NULL, F_TO);
+	SET(f->span_type, F_SPAN_TYPE);
+	SET(f->service_name, F_SERVICE);
+	SET(f->session_id, F_SESSION);
+	SET(f->conversation_id, F_CONVERSATION);
+	SET(f->tag, F_TAG);
+	SET(!isnan(f->cost_min), F_COST_MIN);
+	SET(!isnan(f->cost_max), F_COST_MAX);
+	SET(f->before_ts != DB_NULL && f->before_id != NULL, F_BEFORE);
+#undef SET
+	if ((st = list_stmt(db, LK_TRACES, mask)) == NULL) {
+		buf_free(&q);
+		return DB_ERROR;
+	}
+	if (mask & (1u << F_Q))
+		bind_named_text(st, ":q", q.p);
 	if (f->model)
 		bind_named_text(st, ":model", f->model);
 	if (f->provider)
 		bind_named_text(st, ":provider", f->provider);
+	if (f->span_type)
+		bind_named_text(st, ":span_type", f->span_type);
+	if (f->service_name)
+		bind_named_text(st, ":service", f->service_name);
+	if (f->session_id)
+		bind_named_text(st, ":session", f->session_id);
+	if (f->conversation_id)
+		bind_named_text(st, ":conversation", f->conversation_id);
+	if (f->tag)
+		bind_named_text(st, ":tag", f->tag);
 	if (f->date_from != DB_NULL)
 		bind_named_i64(st, ":from", f->date_from);
 	if (f->date_to != DB_NULL)
 		bind_named_i64(st, ":to", f->date_to);
-	bind_named_i64(st, ":limit", f->limit);
+	bind_named_double(st, ":cost_min", f->cost_min);
+	bind_named_double(st, ":cost_max", f->cost_max);
+	if (mask & (1u << F_BEFORE)) {
+		bind_named_i64(st, ":before_ts", f->before_ts);
+		bind_named_text(st, ":before_id", f->before_id);
+	}
+	bind_named_i64(st, ":limit", f->limit > 0 ? f->limit : -1);
 	bind_named_i64(st, ":offset", f->offset);
-	buf_free(&like);
-	return walk(db, st, 0, cb, arg, NULL);
+	buf_free(&q);
+	/* An export walks every row: no step budget for it. */
+	if (f->limit <= 0 && db->mode == DB_READ)
+		sqlite3_progress_handler(db->h, 0, NULL, NULL);
+	rc = walk(db, st, W_SUMMARY, cb, arg, NULL);
+	if (f->limit <= 0 && db->mode == DB_READ)
+		sqlite3_progress_handler(db->h, LF_DB_PROGRESS_OPS,
+		    progress_cb, db);
+	return rc;
 }
 
 enum db_rc
@@ -710,7 +1020,7 @@ db_trace_get(struct db *db, const char *id, trace_cb cb, void *arg)
 	int		 n;
 
 	bind_text(st, 1, id);
-	if ((rc = walk(db, st, 1, cb, arg, &n)) != DB_OK)
+	if ((rc = walk(db, st, W_DETAIL, cb, arg, &n)) != DB_OK)
 		return rc;
 	return n ? DB_OK : DB_NOTFOUND;
 }
@@ -911,4 +1221,585 @@ db_insert_metric(struct db *db, const struct metric_rec *r)
 	bind_text(st, 11, r->attributes);
 	bind_text(st, 12, r->resource_attributes);
 	return step_retry(db, SQL_INSERT_METRIC, "insert metric");
+}
+
+/* ---- Trees, rollups, sessions ------------------------------------------ */
+
+enum db_rc
+db_trace_spans(struct db *db, const char *id, trace_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = db->st[SQL_TRACE_SPANS];
+	enum db_rc	 rc;
+	int		 n;
+
+	bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, LF_MAX_TREE_SPANS);
+	if ((rc = walk(db, st, W_SPANS, cb, arg, &n)) != DB_OK)
+		return rc;
+	return n ? DB_OK : DB_NOTFOUND;
+}
+
+enum db_rc
+db_rollup(struct db *db, enum rollup_group g, int64_t from, int64_t to,
+    rollup_cb cb, void *arg)
+{
+	static const enum stmt	 by[] = { SQL_ROLLUP_TOTAL, SQL_ROLLUP_MODEL,
+	    SQL_ROLLUP_TOOL, SQL_ROLLUP_HOUR, SQL_ROLLUP_DAY };
+	sqlite3_stmt		*st = db->st[by[g]];
+	struct rollup_row	 r;
+	int			 rc;
+
+	bind_i64(st, 1, from);
+	bind_i64(st, 2, to);
+	db->progress_calls = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* SUM over no rows is NULL: a total of nothing is 0. */
+		r.bucket = col_i64(st, 0);
+		r.model = col_text(st, 1);
+		r.provider = col_text(st, 2);
+		r.service_name = col_text(st, 3);
+		r.requests = sqlite3_column_int64(st, 4);
+		r.errors = sqlite3_column_int64(st, 5);
+		r.unpriced = sqlite3_column_int64(st, 6);
+		r.prompt_tokens = sqlite3_column_int64(st, 7);
+		r.completion_tokens = sqlite3_column_int64(st, 8);
+		r.total_tokens = sqlite3_column_int64(st, 9);
+		r.cost = sqlite3_column_double(st, 10);
+		r.duration_ms = sqlite3_column_int64(st, 11);
+		r.duration_n = sqlite3_column_int64(st, 12);
+		if (cb(arg, &r) != 0) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
+	sqlite3_reset(st);
+	return db_rc_of(db, rc, "rollup");
+}
+
+enum db_rc
+db_sessions(struct db *db, int64_t limit, int64_t offset, session_cb cb,
+    void *arg, int64_t *total)
+{
+	sqlite3_stmt		*st = db->st[SQL_SESSIONS_COUNT];
+	struct session_row	 r;
+	int			 rc;
+
+	db->progress_calls = 0;
+	*total = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*total = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_rc_of(db, rc, "sessions count");
+	st = db->st[SQL_SESSIONS];
+	sqlite3_bind_int64(st, 1, limit);
+	sqlite3_bind_int64(st, 2, offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.session_id = col_text(st, 0);
+		r.first_seen = sqlite3_column_int64(st, 1);
+		r.last_seen = sqlite3_column_int64(st, 2);
+		r.trace_count = sqlite3_column_int64(st, 3);
+		r.total_cost = sqlite3_column_double(st, 4);
+		r.total_tokens = sqlite3_column_int64(st, 5);
+		r.agent_name = col_text(st, 6);
+		r.service_name = col_text(st, 7);
+		if (cb(arg, &r) != 0) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
+	sqlite3_reset(st);
+	return db_rc_of(db, rc, "sessions");
+}
+
+enum db_rc
+db_session_traces(struct db *db, const char *session_id, session_trace_cb cb,
+    void *arg)
+{
+	sqlite3_stmt		*st = db->st[SQL_SESSION_TRACES];
+	struct session_trace	 t;
+	int			 rc, n = 0;
+
+	bind_text(st, 1, session_id);
+	db->progress_calls = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t.trace_id = col_text(st, 0);
+		t.started_at = sqlite3_column_int64(st, 1);
+		t.ended_at = sqlite3_column_int64(st, 2);
+		t.cost = sqlite3_column_double(st, 3);
+		t.tokens = sqlite3_column_int64(st, 4);
+		t.span_count = sqlite3_column_int64(st, 5);
+		t.has_error = sqlite3_column_int(st, 6);
+		n++;
+		if (cb(arg, &t) != 0) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_rc_of(db, rc, "session traces");
+	return n ? DB_OK : DB_NOTFOUND;
+}
+
+/* ---- Logs and metrics ---------------------------------------------------- */
+
+void
+log_filter_init(struct log_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->severity_min = f->date_from = f->date_to = DB_NULL;
+}
+
+void
+metric_filter_init(struct metric_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->date_from = f->date_to = DB_NULL;
+}
+
+static void
+read_log(sqlite3_stmt *st, struct log_row *r)
+{
+	r->id = col_text(st, 0);
+	r->timestamp = col_i64(st, 1);
+	r->observed_timestamp = col_i64(st, 2);
+	r->severity_number = col_i64(st, 3);
+	r->severity_text = col_text(st, 4);
+	r->body = col_text(st, 5);
+	r->trace_id = col_text(st, 6);
+	r->span_id = col_text(st, 7);
+	r->event_name = col_text(st, 8);
+	r->service_name = col_text(st, 9);
+	r->scope_name = col_text(st, 10);
+	r->attributes = col_text(st, 11);
+	r->resource_attributes = col_text(st, 12);
+}
+
+static void
+read_metric(sqlite3_stmt *st, struct metric_row *r)
+{
+	r->id = col_text(st, 0);
+	r->timestamp = col_i64(st, 1);
+	r->name = col_text(st, 2);
+	r->description = col_text(st, 3);
+	r->unit = col_text(st, 4);
+	r->metric_type = col_text(st, 5);
+	r->value_int = col_i64(st, 6);
+	r->value_double = col_double(st, 7);
+	r->histogram_data = col_text(st, 8);
+	r->service_name = col_text(st, 9);
+	r->scope_name = col_text(st, 10);
+	r->attributes = col_text(st, 11);
+	r->resource_attributes = col_text(st, 12);
+}
+
+/* Bind a log filter's values to st (list or count statement). */
+static void
+bind_log_filter(sqlite3_stmt *st, const struct log_filter *f, const char *q)
+{
+	if (f->service_name)
+		bind_named_text(st, ":service", f->service_name);
+	if (f->event_name)
+		bind_named_text(st, ":event", f->event_name);
+	if (f->trace_id)
+		bind_named_text(st, ":trace", f->trace_id);
+	if (f->severity_min != DB_NULL)
+		bind_named_i64(st, ":severity", f->severity_min);
+	if (q)
+		bind_named_text(st, ":q", q);
+	if (f->date_from != DB_NULL)
+		bind_named_i64(st, ":from", f->date_from);
+	if (f->date_to != DB_NULL)
+		bind_named_i64(st, ":to", f->date_to);
+	bind_named_i64(st, ":limit", f->limit > 0 ? f->limit : -1);
+	bind_named_i64(st, ":offset", f->offset);
+}
+
+/* Run a count(*) statement; resets it. */
+static enum db_rc
+count_of(struct db *db, sqlite3_stmt *st, int64_t *n)
+{
+	int	 rc;
+
+	*n = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? DB_OK : db_rc_of(db, rc, "count");
+}
+
+enum db_rc
+db_logs_list(struct db *db, const struct log_filter *f, log_cb cb, void *arg,
+    int64_t *total)
+{
+	sqlite3_stmt	*st;
+	struct buf	 like;
+	struct log_row	 r;
+	unsigned	 mask = 0;
+	const char	*q = NULL;
+	enum db_rc	 erc;
+	int		 rc;
+
+	buf_init(&like, 4 * LF_MAX_PARAM + 8);
+	if (f->q && *f->q) {
+		if (like_pattern(&like, f->q) == -1) {
+			buf_free(&like);
+			return DB_ERROR;
+		}
+		q = like.p;
+		mask |= 1u << LG_Q;
+	}
+	if (f->service_name)
+		mask |= 1u << LG_SERVICE;
+	if (f->event_name)
+		mask |= 1u << LG_EVENT;
+	if (f->trace_id)
+		mask |= 1u << LG_TRACE;
+	if (f->severity_min != DB_NULL)
+		mask |= 1u << LG_SEVERITY;
+	if (f->date_from != DB_NULL)
+		mask |= 1u << LG_FROM;
+	if (f->date_to != DB_NULL)
+		mask |= 1u << LG_TO;
+	db->progress_calls = 0;
+	erc = DB_ERROR;
+	if (total != NULL) {
+		if ((st = list_stmt(db, LK_LOGS_COUNT, mask)) == NULL)
+			goto out;
+		bind_log_filter(st, f, q);
+		if ((erc = count_of(db, st, total)) != DB_OK)
+			goto out;
+		erc = DB_ERROR;
+	}
+	if ((st = list_stmt(db, LK_LOGS, mask)) == NULL)
+		goto out;
+	bind_log_filter(st, f, q);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_log(st, &r);
+		if (cb(arg, &r) != 0)
+			break;
+	}
+	erc = rc == SQLITE_ROW ? DB_ERROR : db_rc_of(db, rc, "logs");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+out:
+	buf_free(&like);
+	return erc;
+}
+
+enum db_rc
+db_log_get(struct db *db, const char *id, log_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = db->st[SQL_LOG_GET];
+	struct log_row	 r;
+	int		 rc;
+
+	bind_text(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_log(st, &r);
+		cb(arg, &r);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return DB_NOTFOUND;
+	return rc == SQLITE_ROW ? DB_OK : db_rc_of(db, rc, "log");
+}
+
+/* Hand each text of a one-column statement to cb; resets st. */
+static enum db_rc
+each_text(struct db *db, sqlite3_stmt *st, str_cb cb, void *arg)
+{
+	int	 rc;
+
+	db->progress_calls = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb(arg, col_text(st, 0)) != 0)
+			break;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? DB_ERROR : db_rc_of(db, rc, "distinct");
+}
+
+enum db_rc
+db_logs_distinct(struct db *db, int which, str_cb cb, void *arg)
+{
+	return each_text(db, db->st[which == 0 ? SQL_LOG_SERVICES :
+	    SQL_LOG_EVENTS], cb, arg);
+}
+
+static void
+bind_metric_filter(sqlite3_stmt *st, const struct metric_filter *f)
+{
+	if (f->name)
+		bind_named_text(st, ":name", f->name);
+	if (f->service_name)
+		bind_named_text(st, ":service", f->service_name);
+	if (f->metric_type)
+		bind_named_text(st, ":type", f->metric_type);
+	if (f->date_from != DB_NULL)
+		bind_named_i64(st, ":from", f->date_from);
+	if (f->date_to != DB_NULL)
+		bind_named_i64(st, ":to", f->date_to);
+	bind_named_i64(st, ":limit", f->limit > 0 ? f->limit : -1);
+	bind_named_i64(st, ":offset", f->offset);
+}
+
+enum db_rc
+db_metrics_list(struct db *db, const struct metric_filter *f, metric_cb cb,
+    void *arg, int64_t *total)
+{
+	sqlite3_stmt		*st;
+	struct metric_row	 r;
+	unsigned		 mask = 0;
+	enum db_rc		 erc;
+	int			 rc;
+
+	if (f->name)
+		mask |= 1u << MF_NAME;
+	if (f->service_name)
+		mask |= 1u << MF_SERVICE;
+	if (f->metric_type)
+		mask |= 1u << MF_TYPE;
+	if (f->date_from != DB_NULL)
+		mask |= 1u << MF_FROM;
+	if (f->date_to != DB_NULL)
+		mask |= 1u << MF_TO;
+	db->progress_calls = 0;
+	if (total != NULL) {
+		if ((st = list_stmt(db, LK_METRICS_COUNT, mask)) == NULL)
+			return DB_ERROR;
+		bind_metric_filter(st, f);
+		if ((erc = count_of(db, st, total)) != DB_OK)
+			return erc;
+	}
+	if ((st = list_stmt(db, LK_METRICS, mask)) == NULL)
+		return DB_ERROR;
+	bind_metric_filter(st, f);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_metric(st, &r);
+		if (cb(arg, &r) != 0)
+			break;
+	}
+	erc = rc == SQLITE_ROW ? DB_ERROR : db_rc_of(db, rc, "metrics");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return erc;
+}
+
+enum db_rc
+db_metric_get(struct db *db, const char *id, metric_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = db->st[SQL_METRIC_GET];
+	struct metric_row	 r;
+	int			 rc;
+
+	bind_text(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_metric(st, &r);
+		cb(arg, &r);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return DB_NOTFOUND;
+	return rc == SQLITE_ROW ? DB_OK : db_rc_of(db, rc, "metric");
+}
+
+enum db_rc
+db_metrics_distinct(struct db *db, int which, str_cb cb, void *arg)
+{
+	return each_text(db, db->st[which == 0 ? SQL_METRIC_NAMES :
+	    SQL_METRIC_SERVICES], cb, arg);
+}
+
+enum db_rc
+db_metrics_summary(struct db *db, int64_t from, int64_t to,
+    metric_summary_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = db->st[SQL_METRICS_SUMMARY];
+	struct metric_summary	 m;
+	int			 rc;
+
+	sqlite3_bind_int64(st, 1, from == DB_NULL ? INT64_MIN : from);
+	sqlite3_bind_int64(st, 2, to == DB_NULL ? INT64_MAX : to);
+	db->progress_calls = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m.name = col_text(st, 0);
+		m.service_name = col_text(st, 1);
+		m.metric_type = col_text(st, 2);
+		m.data_points = sqlite3_column_int64(st, 3);
+		m.first_seen = col_i64(st, 4);
+		m.last_seen = col_i64(st, 5);
+		m.sum_int = col_i64(st, 6);
+		m.avg_double = col_double(st, 7);
+		m.max_int = col_i64(st, 8);
+		m.min_int = col_i64(st, 9);
+		if (cb(arg, &m) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? DB_ERROR : db_rc_of(db, rc, "metrics summary");
+}
+
+enum db_rc
+db_token_usage(struct db *db, token_usage_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = db->st[SQL_TOKEN_USAGE];
+	struct token_usage	 t;
+	int			 rc;
+
+	db->progress_calls = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t.service_name = col_text(st, 0);
+		t.model = col_text(st, 1);
+		t.token_type = col_text(st, 2);
+		t.total_tokens = sqlite3_column_int64(st, 3);
+		if (cb(arg, &t) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? DB_ERROR : db_rc_of(db, rc, "token usage");
+}
+
+/* ---- Retention ------------------------------------------------------------ */
+
+static int64_t
+count_in(struct db *db, const char *tbl)
+{
+	sqlite3_stmt	*st = db->st[SQL_COUNT_OF];
+	int64_t		 n = 0;
+
+	bind_text(st, 1, tbl);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+/* Delete the whole traces of up to `rows` oldest rows older than cutoff. */
+static enum db_rc
+prune_traces(struct db *db, int64_t rows, int64_t cutoff, int64_t *deleted)
+{
+	sqlite3_stmt	*sel = db->st[SQL_PRUNE_OLDEST];
+	sqlite3_stmt	*del = db->st[SQL_PRUNE_TRACE];
+	char		 ids[LF_PRUNE_BATCH][LF_MAX_ID + 1];
+	int		 n = 0, i, rc;
+
+	sqlite3_bind_int64(sel, 1, rows);
+	sqlite3_bind_int64(sel, 2, cutoff);
+	while (n < LF_PRUNE_BATCH && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		const char *t = col_text(sel, 0);
+		snprintf(ids[n++], sizeof(ids[0]), "%s", t ? t : "");
+	}
+	sqlite3_reset(sel);
+	for (i = 0; i < n; i++) {
+		bind_text(del, 1, ids[i]);
+		rc = sqlite3_step(del);
+		sqlite3_reset(del);
+		if (rc != SQLITE_DONE)
+			return db_rc_of(db, rc, "prune traces");
+		*deleted += sqlite3_changes(db->h);
+	}
+	return DB_OK;
+}
+
+static enum db_rc
+prune_rows(struct db *db, enum stmt which, int64_t rows, int64_t cutoff,
+    int64_t *deleted)
+{
+	sqlite3_stmt	*st = db->st[which];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, rows);
+	sqlite3_bind_int64(st, 2, cutoff);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_rc_of(db, rc, "prune");
+	*deleted += sqlite3_changes(db->h);
+	return DB_OK;
+}
+
+enum db_rc
+db_prune(struct db *db, const struct retention *r, int *more)
+{
+	int64_t		 n, cutoff = INT64_MAX, deleted = 0, over;
+	enum db_rc	 rc;
+	char		 pragma[64];
+
+	*more = 0;
+	if (db->st[SQL_PRUNE_TRACE] == NULL)
+		return DB_ERROR;
+	if (r->max_age_ms > 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		cutoff = (int64_t)ts.tv_sec * 1000 - r->max_age_ms;
+	}
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	/* Over a count: the oldest rows, whole traces.  Too old: the same,
+	 * limited to rows before the cutoff. */
+	n = count_in(db, "traces");
+	over = r->max_traces > 0 && n > r->max_traces ? n - r->max_traces : 0;
+	if (over > 0 || cutoff != INT64_MAX) {
+		int64_t rows = over > 0 ? over : LF_PRUNE_BATCH;
+		if (rows > LF_PRUNE_BATCH)
+			rows = LF_PRUNE_BATCH;
+		if ((rc = prune_traces(db, rows, over > 0 ? INT64_MAX : cutoff,
+		    &deleted)) != DB_OK)
+			goto fail;
+		if (over > LF_PRUNE_BATCH)
+			*more = 1;
+	}
+	n = count_in(db, "logs");
+	over = r->max_logs > 0 && n > r->max_logs ? n - r->max_logs : 0;
+	if (over > 0 || cutoff != INT64_MAX) {
+		if ((rc = prune_rows(db, SQL_PRUNE_LOGS, over > 0 ?
+		    (over < LF_PRUNE_BATCH ? over : LF_PRUNE_BATCH) :
+		    LF_PRUNE_BATCH, over > 0 ? INT64_MAX : cutoff,
+		    &deleted)) != DB_OK)
+			goto fail;
+		if (over > LF_PRUNE_BATCH)
+			*more = 1;
+	}
+	n = count_in(db, "metrics");
+	over = r->max_metrics > 0 && n > r->max_metrics ? n - r->max_metrics : 0;
+	if (over > 0 || cutoff != INT64_MAX) {
+		if ((rc = prune_rows(db, SQL_PRUNE_METRICS, over > 0 ?
+		    (over < LF_PRUNE_BATCH ? over : LF_PRUNE_BATCH) :
+		    LF_PRUNE_BATCH, over > 0 ? INT64_MAX : cutoff,
+		    &deleted)) != DB_OK)
+			goto fail;
+		if (over > LF_PRUNE_BATCH)
+			*more = 1;
+	}
+	if ((rc = db_commit(db)) != DB_OK)
+		return rc;
+	if (deleted > 0) {
+		/* Give back about what was freed. */
+		snprintf(pragma, sizeof(pragma), "PRAGMA incremental_vacuum(%d)",
+		    LF_PRUNE_VACUUM_PAGES);
+		sqlite3_exec(db->h, pragma, NULL, NULL, NULL);
+		log_debug("pruned %lld rows", (long long)deleted);
+	}
+	return DB_OK;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+void
+db_maintain(struct db *db)
+{
+	struct retention	 r;
+	int			 more = 1, rounds;
+
+	r.max_traces = cfg.max_traces;
+	r.max_logs = cfg.max_logs;
+	r.max_metrics = cfg.max_metrics;
+	r.max_age_ms = (int64_t)cfg.max_age_days * 86400000;
+	for (rounds = 0; more && rounds < 8; rounds++)
+		if (db_prune(db, &r, &more) != DB_OK)
+			break;
 }

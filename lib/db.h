@@ -401,5 +401,8 @@ struct retention {
  * Rollups are not touched.  *more is set when there is still work left.
  */
 enum db_rc	 db_prune(struct db *, const struct retention *, int *more);
+/* A few rounds of db_prune with the limits from the configuration (cfg);
+ * for writers, after their answer has gone. */
+void		 db_maintain(struct db *);
 
 #endif

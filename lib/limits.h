@@ -66,6 +66,19 @@
 #define LF_DB_PROGRESS_OPS		1000
 #define LF_DB_MAX_PROGRESS_CALLS	200000
 
+/* Spans in one /api/traces/:id/tree answer. */
+#define LF_MAX_TREE_SPANS		10000
+/* Retention: rows deleted per round (one transaction, off the request
+ * path), pages given back after a round, and how many stored calls
+ * between two checks in one proxy thread. */
+#define LF_PRUNE_BATCH			500
+#define LF_PRUNE_VACUUM_PAGES		2000
+#define LF_PRUNE_EVERY			64
+/* Retention defaults (MAX_TRACES, MAX_LOGS, MAX_METRICS). */
+#define LF_MAX_TRACES_DEFAULT		10000
+#define LF_MAX_LOGS_DEFAULT		100000
+#define LF_MAX_METRICS_DEFAULT		1000000
+
 /* Query API paging. */
 #define LF_PAGE_DEFAULT			50
 #define LF_PAGE_MAX			1000

@@ -414,6 +414,10 @@ handle(struct req *req, void *arg)
 		log_debug("%s: %zu %s stored", routes[c.route].path,
 		    res.accepted, routes[c.route].what);
 	answer(&c, &res);
+	/* The sender has its answer; retention runs after. */
+	req_finish(req);
+	if (res.accepted > 0)
+		db_maintain(t->db);
 	goto out;
 fail:
 	fail(&c, f);

@@ -67,6 +67,7 @@ enum mode {
 struct worker {
 	struct db	*db;
 	struct upstream	*up;
+	unsigned	 stored;	/* traces stored, for pruning checks */
 };
 
 struct call {

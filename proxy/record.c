@@ -191,6 +191,8 @@ record(struct call *c)
 	}
 	if (rc != DB_OK)
 		log_warn("trace %s not stored", c->span_id);
+	else if (++c->w->stored % LF_PRUNE_EVERY == 0)
+		db_maintain(c->w->db);	/* retention, off the request path */
 	if (isfinite(cost))
 		log_info("%s %s %lld %s %lld tok $%.6f %lldms", c->method,
 		    path.err ? "-" : path.p, (long long)r.status,

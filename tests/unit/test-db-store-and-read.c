@@ -88,8 +88,8 @@ main(void)
 	put(w2, "b", 2000, "gpt-4o", 500, 0.25, "{\"q\":\"bye\"}");
 	put(w, "c", 3000, "local", 200, NAN, NULL);
 
-	f = (struct trace_filter){ .limit = 10, .date_from = DB_NULL,
-	    .date_to = DB_NULL };
+	trace_filter_init(&f);
+	f.limit = 10;
 	CHECK("list all", db_traces_list(r, &f, collect, &s) == DB_OK);
 	CHECK_I64("three rows", s.n, 3);
 	CHECK_STR("newest first", s.ids[0], "c");
