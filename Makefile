@@ -137,8 +137,15 @@ check-build: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
 test: deps-test check-build
 	@O=$(O) BIN=$(BIN) SANITIZE=$(SANITIZE) sh tests/run.sh
 
-bench: deps-test all
+bench: deps-test all build/bench/seed
 	@sh tests/bench.sh
+	@python3 tests/bench/query.py
+
+# Seeds a large database for the query benchmark, through lib/db.h.
+build/bench/seed: tests/bench/seed.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 fuzz:
 	@sh tests/fuzz/run.sh
