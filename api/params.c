@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,8 @@ enum ptype {
 	PT_ENUM,	/* one of choices; the value is its index + 1 */
 	PT_TIME,	/* api_parse_time, a date alone is its first ms */
 	PT_TIME_END,	/* the same, a date alone is its last ms */
-	PT_IGNORED	/* checked like PT_STR, then not used */
+	PT_NUM,		/* finite decimal number >= 0 (pv->d) */
+	PT_CURSOR	/* "<timestamp>:<id>" (api_parse_cursor) */
 };
 
 struct pdef {
@@ -26,13 +29,22 @@ struct pdef {
 struct pval {
 	int		 set;
 	int64_t		 i;
+	double		 d;
 	const char	*s;
 };
 
 /* Index + 1 is the enum status_filter value. */
 static const char *const status_choices[] = { "success", "error", NULL };
+/* Index + 1 is the enum api_export_format value + 1. */
+static const char *const format_choices[] = { "json", "jsonl", "csv", NULL };
+static const char *const metric_type_choices[] = { "sum", "gauge",
+    "histogram", "exponential_histogram", "summary", NULL };
+static const char *const aggregation_choices[] = { "summary", NULL };
+static const char *const timeline_type_choices[] = { "trace", "log", NULL };
+static const char *const interval_choices[] = { "hour", "day", NULL };
 
-/* GET /api/traces */
+/* GET /api/traces and GET /api/traces/export (which adds format and a
+ * larger limit). */
 enum traces_param {
 	TP_LIMIT,
 	TP_OFFSET,
@@ -44,20 +56,122 @@ enum traces_param {
 	TP_DATE_TO,
 	TP_SESSION_ID,
 	TP_CONVERSATION_ID,
+	TP_SPAN_TYPE,
+	TP_SERVICE_NAME,
+	TP_TAG,
+	TP_COST_MIN,
+	TP_COST_MAX,
+	TP_CURSOR,
+	TP_FORMAT,	/* export only */
 	TP__MAX
 };
 
-static const struct pdef traces_params[TP__MAX] = {
+#define TRACE_FILTER_PARAMS \
+	[TP_OFFSET] =		{ "offset", PT_INT, 0, LF_OFFSET_MAX, NULL }, \
+	[TP_MODEL] =		{ "model", PT_STR, 0, 0, NULL }, \
+	[TP_PROVIDER] =		{ "provider", PT_STR, 0, 0, NULL }, \
+	[TP_STATUS] =		{ "status", PT_ENUM, 0, 0, status_choices }, \
+	[TP_Q] =		{ "q", PT_STR, 0, 0, NULL }, \
+	[TP_DATE_FROM] =	{ "date_from", PT_TIME, 0, 0, NULL }, \
+	[TP_DATE_TO] =		{ "date_to", PT_TIME_END, 0, 0, NULL }, \
+	[TP_SESSION_ID] =	{ "session_id", PT_STR, 0, 0, NULL }, \
+	[TP_CONVERSATION_ID] =	{ "conversation_id", PT_STR, 0, 0, NULL }, \
+	[TP_SPAN_TYPE] =	{ "span_type", PT_STR, 0, 0, NULL }, \
+	[TP_SERVICE_NAME] =	{ "service_name", PT_STR, 0, 0, NULL }, \
+	[TP_TAG] =		{ "tag", PT_STR, 0, 0, NULL }, \
+	[TP_COST_MIN] =		{ "cost_min", PT_NUM, 0, 0, NULL }, \
+	[TP_COST_MAX] =		{ "cost_max", PT_NUM, 0, 0, NULL }, \
+	[TP_CURSOR] =		{ "cursor", PT_CURSOR, 0, 0, NULL }
+
+static const struct pdef traces_params[TP_FORMAT] = {
 	[TP_LIMIT] =		{ "limit", PT_INT, 1, LF_PAGE_MAX, NULL },
-	[TP_OFFSET] =		{ "offset", PT_INT, 0, LF_OFFSET_MAX, NULL },
-	[TP_MODEL] =		{ "model", PT_STR, 0, 0, NULL },
-	[TP_PROVIDER] =		{ "provider", PT_STR, 0, 0, NULL },
-	[TP_STATUS] =		{ "status", PT_ENUM, 0, 0, status_choices },
-	[TP_Q] =		{ "q", PT_STR, 0, 0, NULL },
-	[TP_DATE_FROM] =	{ "date_from", PT_TIME, 0, 0, NULL },
-	[TP_DATE_TO] =		{ "date_to", PT_TIME_END, 0, 0, NULL },
-	[TP_SESSION_ID] =	{ "session_id", PT_IGNORED, 0, 0, NULL },
-	[TP_CONVERSATION_ID] =	{ "conversation_id", PT_IGNORED, 0, 0, NULL },
+	TRACE_FILTER_PARAMS
+};
+
+static const struct pdef export_params[TP__MAX] = {
+	[TP_LIMIT] =		{ "limit", PT_INT, 1, LF_EXPORT_MAX_ROWS, NULL },
+	TRACE_FILTER_PARAMS,
+	[TP_FORMAT] =		{ "format", PT_ENUM, 0, 0, format_choices },
+};
+
+/* GET /api/logs */
+enum logs_param {
+	LP_LIMIT, LP_OFFSET, LP_SERVICE_NAME, LP_EVENT_NAME, LP_TRACE_ID,
+	LP_SEVERITY_MIN, LP_Q, LP_DATE_FROM, LP_DATE_TO, LP__MAX
+};
+
+static const struct pdef logs_params[LP__MAX] = {
+	[LP_LIMIT] =		{ "limit", PT_INT, 1, LF_PAGE_MAX, NULL },
+	[LP_OFFSET] =		{ "offset", PT_INT, 0, LF_OFFSET_MAX, NULL },
+	[LP_SERVICE_NAME] =	{ "service_name", PT_STR, 0, 0, NULL },
+	[LP_EVENT_NAME] =	{ "event_name", PT_STR, 0, 0, NULL },
+	[LP_TRACE_ID] =		{ "trace_id", PT_STR, 0, 0, NULL },
+	/* OTLP SeverityNumber: 1 (TRACE) .. 24 (FATAL4) */
+	[LP_SEVERITY_MIN] =	{ "severity_min", PT_INT, 1, 24, NULL },
+	[LP_Q] =		{ "q", PT_STR, 0, 0, NULL },
+	[LP_DATE_FROM] =	{ "date_from", PT_TIME, 0, 0, NULL },
+	[LP_DATE_TO] =		{ "date_to", PT_TIME_END, 0, 0, NULL },
+};
+
+/* GET /api/metrics */
+enum metrics_param {
+	MP_LIMIT, MP_OFFSET, MP_NAME, MP_SERVICE_NAME, MP_METRIC_TYPE,
+	MP_DATE_FROM, MP_DATE_TO, MP_AGGREGATION, MP__MAX
+};
+
+static const struct pdef metrics_params[MP__MAX] = {
+	[MP_LIMIT] =		{ "limit", PT_INT, 1, LF_PAGE_MAX, NULL },
+	[MP_OFFSET] =		{ "offset", PT_INT, 0, LF_OFFSET_MAX, NULL },
+	[MP_NAME] =		{ "name", PT_STR, 0, 0, NULL },
+	[MP_SERVICE_NAME] =	{ "service_name", PT_STR, 0, 0, NULL },
+	[MP_METRIC_TYPE] =	{ "metric_type", PT_ENUM, 0, 0,
+				    metric_type_choices },
+	[MP_DATE_FROM] =	{ "date_from", PT_TIME, 0, 0, NULL },
+	[MP_DATE_TO] =		{ "date_to", PT_TIME_END, 0, 0, NULL },
+	[MP_AGGREGATION] =	{ "aggregation", PT_ENUM, 0, 0,
+				    aggregation_choices },
+};
+
+/* GET /api/metrics/summary: a date range. */
+enum range_param { RP_DATE_FROM, RP_DATE_TO, RP__MAX };
+
+static const struct pdef range_params[RP__MAX] = {
+	[RP_DATE_FROM] =	{ "date_from", PT_TIME, 0, 0, NULL },
+	[RP_DATE_TO] =		{ "date_to", PT_TIME_END, 0, 0, NULL },
+};
+
+/* GET /api/sessions: a page. */
+enum page_param { PP_LIMIT, PP_OFFSET, PP__MAX };
+
+static const struct pdef page_params[PP__MAX] = {
+	[PP_LIMIT] =		{ "limit", PT_INT, 1, LF_PAGE_MAX, NULL },
+	[PP_OFFSET] =		{ "offset", PT_INT, 0, LF_OFFSET_MAX, NULL },
+};
+
+/* GET /api/timeline */
+enum timeline_param {
+	TLP_LIMIT, TLP_Q, TLP_TOOL, TLP_DATE_FROM, TLP_TYPE, TLP__MAX
+};
+
+static const struct pdef timeline_params[TLP__MAX] = {
+	[TLP_LIMIT] =		{ "limit", PT_INT, 1, LF_PAGE_MAX, NULL },
+	[TLP_Q] =		{ "q", PT_STR, 0, 0, NULL },
+	[TLP_TOOL] =		{ "tool", PT_STR, 0, 0, NULL },
+	[TLP_DATE_FROM] =	{ "date_from", PT_TIME, 0, 0, NULL },
+	[TLP_TYPE] =		{ "type", PT_ENUM, 0, 0, timeline_type_choices },
+};
+
+/* GET /api/analytics*: days (range set per route) and interval. */
+enum analytics_param { AP_DAYS, AP_INTERVAL, AP__MAX };
+
+static const struct pdef analytics_params[AP__MAX] = {
+	[AP_DAYS] =		{ "days", PT_INT, 1, API_DAYS_MAX, NULL },
+	[AP_INTERVAL] =		{ "interval", PT_ENUM, 0, 0, interval_choices },
+};
+
+static const struct pdef trends_params[AP__MAX] = {
+	[AP_DAYS] =		{ "days", PT_INT, 1, API_TREND_DAYS_MAX, NULL },
+	[AP_INTERVAL] =		{ "interval", PT_ENUM, 0, 0, interval_choices },
 };
 
 /* Longest raw name looked up; longer ones cannot be a known name. */
@@ -216,6 +330,72 @@ api_parse_time(const char *s, int end_of_day, int64_t *out)
 	return 0;
 }
 
+/* A finite decimal number >= 0, digits with an optional fraction and
+ * exponent (no sign, no hex, no inf/nan).  0 or -1. */
+static int
+parse_num(const char *s, double *out)
+{
+	const char	*p = s;
+	char		*end;
+	double		 v;
+
+	if (*p < '0' || *p > '9') {
+		if (*p != '.' || p[1] < '0' || p[1] > '9')
+			return -1;
+	}
+	for (; *p; p++)
+		if (strchr("0123456789.eE+-", *p) == NULL)
+			return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+api_parse_cursor(const char *s, int64_t *ts, const char **id)
+{
+	const char	*colon;
+	char		 num[24];
+	size_t		 n;
+
+	if (s == NULL || (colon = strchr(s, ':')) == NULL)
+		return -1;
+	n = (size_t)(colon - s);
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (parse_i64(num, 0, API_TIME_MAX, ts) == -1)
+		return -1;
+	n = strlen(colon + 1);
+	if (n == 0 || n > LF_MAX_ID)
+		return -1;
+	*id = colon + 1;
+	return 0;
+}
+
+void
+api_cursor_write(struct buf *b, int64_t ts, const char *id)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+
+	buf_printf(b, "%lld:", (long long)ts);
+	for (p = (const unsigned char *)id; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~:", *p) != NULL)
+			buf_addc(b, (char)*p);
+		else {
+			buf_addc(b, '%');
+			buf_addc(b, hex[*p >> 4]);
+			buf_addc(b, hex[*p & 15]);
+		}
+	}
+}
+
 static void
 perr_set(struct api_perr *err, const char *param, const char *msg)
 {
@@ -241,8 +421,24 @@ param_value(const struct pdef *d, const char *v, struct pval *pv,
 		}
 		break;
 	case PT_STR:
-	case PT_IGNORED:
 		pv->s = v;
+		break;
+	case PT_NUM:
+		if (parse_num(v, &pv->d) == -1) {
+			err->param = d->name;
+			snprintf(err->msg, sizeof(err->msg),
+			    "%s must be a number of at least 0", d->name);
+			return -1;
+		}
+		break;
+	case PT_CURSOR:
+		if (api_parse_cursor(v, &pv->i, &pv->s) == -1) {
+			err->param = d->name;
+			snprintf(err->msg, sizeof(err->msg),
+			    "%s must be a value of X-Next-Cursor "
+			    "(\"<timestamp>:<id>\")", d->name);
+			return -1;
+		}
 		break;
 	case PT_ENUM:
 		for (i = 0; d->choices[i] != NULL; i++)
@@ -344,20 +540,34 @@ toolong:
 	return -1;
 }
 
-int
-api_params_traces(const uint8_t *qs, size_t n, struct arena *a,
-    struct trace_filter *f, struct api_perr *err)
+/* date_from <= date_to when both are given; else a 400 naming
+ * date_from (name). */
+static int
+check_range(const struct pval *from, const struct pval *to,
+    const char *name, struct api_perr *err)
 {
-	struct pval	 v[TP__MAX];
-	int		 rc;
+	if (from->set && to->set && from->i > to->i) {
+		perr_set(err, name, "date_from is later than date_to");
+		return -1;
+	}
+	return 0;
+}
 
-	memset(v, 0, sizeof(v));
-	memset(f, 0, sizeof(*f));
+/* Start parsing: clear the outputs and walk the table. */
+static int
+begin(const uint8_t *qs, size_t n, const struct pdef *defs, size_t nd,
+    struct pval *v, struct arena *a, struct api_perr *err)
+{
+	memset(v, 0, nd * sizeof(*v));
 	memset(err, 0, sizeof(*err));
-	if ((rc = params_parse(qs, n, traces_params, TP__MAX, v, a, err)) != 0)
-		return rc;
+	return params_parse(qs, n, defs, nd, v, a, err);
+}
 
-	f->limit = v[TP_LIMIT].set ? v[TP_LIMIT].i : LF_PAGE_DEFAULT;
+/* The trace filter from parsed values (both tables share the layout). */
+static int
+trace_filter_of(const struct pval *v, struct trace_filter *f,
+    struct api_perr *err)
+{
 	f->offset = v[TP_OFFSET].set ? v[TP_OFFSET].i : 0;
 	f->model = v[TP_MODEL].s;
 	f->provider = v[TP_PROVIDER].s;
@@ -377,12 +587,180 @@ api_params_traces(const uint8_t *qs, size_t n, struct arena *a,
 	}
 	f->date_from = v[TP_DATE_FROM].set ? v[TP_DATE_FROM].i : DB_NULL;
 	f->date_to = v[TP_DATE_TO].set ? v[TP_DATE_TO].i : DB_NULL;
-	if (v[TP_DATE_FROM].set && v[TP_DATE_TO].set &&
-	    f->date_from > f->date_to) {
-		perr_set(err, traces_params[TP_DATE_FROM].name,
-		    "date_from is later than date_to");
+	if (check_range(&v[TP_DATE_FROM], &v[TP_DATE_TO], "date_from",
+	    err) == -1)
+		return -1;
+	f->session_id = v[TP_SESSION_ID].s;
+	f->conversation_id = v[TP_CONVERSATION_ID].s;
+	f->span_type = v[TP_SPAN_TYPE].s;
+	f->service_name = v[TP_SERVICE_NAME].s;
+	f->tag = v[TP_TAG].s;
+	f->cost_min = v[TP_COST_MIN].set ? v[TP_COST_MIN].d : NAN;
+	f->cost_max = v[TP_COST_MAX].set ? v[TP_COST_MAX].d : NAN;
+	if (v[TP_COST_MIN].set && v[TP_COST_MAX].set &&
+	    f->cost_min > f->cost_max) {
+		perr_set(err, "cost_min", "cost_min is more than cost_max");
 		return -1;
 	}
+	if (v[TP_CURSOR].set) {
+		f->before_ts = v[TP_CURSOR].i;
+		f->before_id = v[TP_CURSOR].s;
+	}
+	return 0;
+}
+
+int
+api_params_traces(const uint8_t *qs, size_t n, struct arena *a,
+    struct trace_filter *f, struct api_perr *err)
+{
+	struct pval	 v[TP__MAX];
+	int		 rc;
+
+	trace_filter_init(f);
+	if ((rc = begin(qs, n, traces_params, TP_FORMAT, v, a, err)) != 0)
+		return rc;
+	f->limit = v[TP_LIMIT].set ? v[TP_LIMIT].i : LF_PAGE_DEFAULT;
+	return trace_filter_of(v, f, err);
+}
+
+int
+api_params_export(const uint8_t *qs, size_t n, struct arena *a,
+    struct api_export_params *p, struct api_perr *err)
+{
+	struct pval	 v[TP__MAX];
+	int		 rc;
+
+	trace_filter_init(&p->f);
+	p->format = API_EXPORT_JSON;
+	if ((rc = begin(qs, n, export_params, TP__MAX, v, a, err)) != 0)
+		return rc;
+	p->f.limit = v[TP_LIMIT].set ? v[TP_LIMIT].i : 0;	/* 0: all */
+	if (v[TP_FORMAT].set)
+		p->format = (enum api_export_format)(v[TP_FORMAT].i - 1);
+	return trace_filter_of(v, &p->f, err);
+}
+
+int
+api_params_logs(const uint8_t *qs, size_t n, struct arena *a,
+    struct log_filter *f, struct api_perr *err)
+{
+	struct pval	 v[LP__MAX];
+	int		 rc;
+
+	log_filter_init(f);
+	if ((rc = begin(qs, n, logs_params, LP__MAX, v, a, err)) != 0)
+		return rc;
+	f->limit = v[LP_LIMIT].set ? v[LP_LIMIT].i : LF_PAGE_DEFAULT;
+	f->offset = v[LP_OFFSET].set ? v[LP_OFFSET].i : 0;
+	f->service_name = v[LP_SERVICE_NAME].s;
+	f->event_name = v[LP_EVENT_NAME].s;
+	f->trace_id = v[LP_TRACE_ID].s;
+	f->severity_min = v[LP_SEVERITY_MIN].set ? v[LP_SEVERITY_MIN].i :
+	    DB_NULL;
+	f->q = v[LP_Q].s;
+	f->date_from = v[LP_DATE_FROM].set ? v[LP_DATE_FROM].i : DB_NULL;
+	f->date_to = v[LP_DATE_TO].set ? v[LP_DATE_TO].i : DB_NULL;
+	return check_range(&v[LP_DATE_FROM], &v[LP_DATE_TO], "date_from", err);
+}
+
+int
+api_params_metrics(const uint8_t *qs, size_t n, struct arena *a,
+    struct api_metrics_params *p, struct api_perr *err)
+{
+	struct pval	 v[MP__MAX];
+	int		 rc;
+
+	metric_filter_init(&p->f);
+	p->summary = 0;
+	if ((rc = begin(qs, n, metrics_params, MP__MAX, v, a, err)) != 0)
+		return rc;
+	p->f.limit = v[MP_LIMIT].set ? v[MP_LIMIT].i : LF_PAGE_DEFAULT;
+	p->f.offset = v[MP_OFFSET].set ? v[MP_OFFSET].i : 0;
+	p->f.name = v[MP_NAME].s;
+	p->f.service_name = v[MP_SERVICE_NAME].s;
+	if (v[MP_METRIC_TYPE].set)
+		p->f.metric_type =
+		    metric_type_choices[v[MP_METRIC_TYPE].i - 1];
+	p->f.date_from = v[MP_DATE_FROM].set ? v[MP_DATE_FROM].i : DB_NULL;
+	p->f.date_to = v[MP_DATE_TO].set ? v[MP_DATE_TO].i : DB_NULL;
+	p->summary = v[MP_AGGREGATION].set;
+	return check_range(&v[MP_DATE_FROM], &v[MP_DATE_TO], "date_from", err);
+}
+
+int
+api_params_range(const uint8_t *qs, size_t n, struct arena *a,
+    int64_t *from, int64_t *to, struct api_perr *err)
+{
+	struct pval	 v[RP__MAX];
+	int		 rc;
+
+	*from = *to = DB_NULL;
+	if ((rc = begin(qs, n, range_params, RP__MAX, v, a, err)) != 0)
+		return rc;
+	if (v[RP_DATE_FROM].set)
+		*from = v[RP_DATE_FROM].i;
+	if (v[RP_DATE_TO].set)
+		*to = v[RP_DATE_TO].i;
+	return check_range(&v[RP_DATE_FROM], &v[RP_DATE_TO], "date_from", err);
+}
+
+int
+api_params_page(const uint8_t *qs, size_t n, struct arena *a,
+    int64_t *limit, int64_t *offset, struct api_perr *err)
+{
+	struct pval	 v[PP__MAX];
+	int		 rc;
+
+	*limit = LF_PAGE_DEFAULT;
+	*offset = 0;
+	if ((rc = begin(qs, n, page_params, PP__MAX, v, a, err)) != 0)
+		return rc;
+	if (v[PP_LIMIT].set)
+		*limit = v[PP_LIMIT].i;
+	if (v[PP_OFFSET].set)
+		*offset = v[PP_OFFSET].i;
+	return 0;
+}
+
+int
+api_params_timeline(const uint8_t *qs, size_t n, struct arena *a,
+    struct api_timeline_params *p, struct api_perr *err)
+{
+	struct pval	 v[TLP__MAX];
+	int		 rc;
+
+	memset(p, 0, sizeof(*p));
+	p->limit = API_TIMELINE_DEFAULT;
+	p->date_from = DB_NULL;
+	if ((rc = begin(qs, n, timeline_params, TLP__MAX, v, a, err)) != 0)
+		return rc;
+	if (v[TLP_LIMIT].set)
+		p->limit = v[TLP_LIMIT].i;
+	p->q = v[TLP_Q].s;
+	p->tool = v[TLP_TOOL].s;
+	if (v[TLP_DATE_FROM].set)
+		p->date_from = v[TLP_DATE_FROM].i;
+	p->type = (enum api_timeline_type)v[TLP_TYPE].i;
+	return 0;
+}
+
+int
+api_params_analytics(const uint8_t *qs, size_t n, struct arena *a,
+    int trends, struct api_analytics_params *p, struct api_perr *err)
+{
+	struct pval	 v[AP__MAX];
+	int		 rc;
+
+	p->days = trends ? API_TREND_DAYS_DEFAULT : API_DAYS_DEFAULT;
+	p->interval = API_HOUR;
+	/* interval is known only to token-trends; elsewhere ignored. */
+	if ((rc = begin(qs, n, trends ? trends_params : analytics_params,
+	    trends ? AP__MAX : AP_INTERVAL, v, a, err)) != 0)
+		return rc;
+	if (v[AP_DAYS].set)
+		p->days = v[AP_DAYS].i;
+	if (v[AP_INTERVAL].set)
+		p->interval = v[AP_INTERVAL].i == 2 ? API_DAY : API_HOUR;
 	return 0;
 }
 

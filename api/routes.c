@@ -48,23 +48,40 @@ api_uri_split(const char *uri, const char **path, size_t *path_len,
 	}
 }
 
-/* Whether path matches route r; sets the id span of has_id routes. */
+/*
+ * Whether path matches route r; sets the id span of routes with an id.
+ * The id is the one segment (non-empty, no '/') standing where the route
+ * has ":id" (after "/"; anything may follow it), or after r->path + "/"
+ * when has_id is set and the path has no ":id".
+ */
 static int
 route_matches(const struct api_route *r, const char *path, size_t len,
     const char **id, size_t *id_len)
 {
-	size_t	 plen = strlen(r->path);
+	const char	*ph, *suffix;
+	size_t		 plen, slen, seg;
 
-	if (len < plen || memcmp(path, r->path, plen) != 0)
+	if ((ph = strstr(r->path, "/:id")) != NULL) {
+		plen = (size_t)(ph - r->path) + 1;	/* with the '/' */
+		suffix = ph + 4;
+	} else if (r->has_id) {
+		plen = strlen(r->path) + 1;
+		suffix = "";
+	} else
+		return len == strlen(r->path) &&
+		    memcmp(path, r->path, len) == 0;
+	slen = strlen(suffix);
+	/* prefix "/", one segment, suffix */
+	if (len < plen + 1 + slen || memcmp(path, r->path, plen - 1) != 0 ||
+	    path[plen - 1] != '/')
 		return 0;
-	if (!r->has_id)
-		return len == plen;
-	if (len < plen + 2 || path[plen] != '/')
+	if (memcmp(path + len - slen, suffix, slen) != 0)
 		return 0;
-	if (memchr(path + plen + 1, '/', len - plen - 1) != NULL)
+	seg = len - plen - slen;
+	if (memchr(path + plen, '/', seg) != NULL)
 		return 0;
-	*id = path + plen + 1;
-	*id_len = len - plen - 1;
+	*id = path + plen;
+	*id_len = seg;
 	return 1;
 }
 

@@ -23,9 +23,12 @@ enum api_method {
 };
 
 /*
- * One route.  `path` is matched exactly; with `has_id`, the request path
- * must be `path` + "/" + one non-empty segment without '/', which is
- * handed back raw (still percent-encoded) as the id.
+ * One route.  `path` is matched exactly, except for one "/:id" in it,
+ * which stands for one non-empty segment without '/' ("/api/traces/:id/
+ * tree").  `has_id` without ":id" in path means path + "/:id".  The
+ * segment is handed back raw (still percent-encoded) as the id.  Routes
+ * are tried in table order: a fixed path ("/api/logs/filters") must come
+ * before the ":id" route it would also match.
  */
 struct api_route {
 	unsigned	 methods;	/* API_GET | ... */

@@ -79,6 +79,20 @@
 #define LF_MAX_LOGS_DEFAULT		100000
 #define LF_MAX_METRICS_DEFAULT		1000000
 
+/* Query API: rows one export may be limited to (its default is all of
+ * them); the size of the pieces an export is written in; the most bytes
+ * one exported row may take (summary columns only). */
+#define LF_EXPORT_MAX_ROWS		10000000LL
+#define LF_EXPORT_FLUSH			(64UL << 10)
+#define LF_EXPORT_ROW_MAX		(4UL << 20)
+/* POST /api/spans: one span with its input and output; bulk ingest goes
+ * through OTLP. */
+#define LF_SPAN_MAX_BODY		(1UL << 20)
+/* /tree: deepest span kept in place (roots are depth 0); deeper ones hang
+ * from their ancestor at this depth, so the JSON nests at most 55 levels
+ * (2 per level plus 3 around the roots, under JW_MAX_DEPTH 64). */
+#define LF_TREE_MAX_DEPTH		25
+
 /* Query API paging. */
 #define LF_PAGE_DEFAULT			50
 #define LF_PAGE_MAX			1000

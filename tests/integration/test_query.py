@@ -600,6 +600,9 @@ def test_query_retention_max_logs_and_max_age():
         ok = _wait(lambda: inst.db_query("SELECT count(*) FROM traces WHERE trace_id = ?", (tid_old,))[0][0] == 0)
         check(ok, "spans dated 3 days ago not pruned with MAX_AGE_DAYS=1")
         eq(inst.db_query("SELECT count(*) FROM traces WHERE trace_id = ?", (tid_new,))[0][0], 3, "new spans kept")
+        # Pruning runs after each export's answer: wait for it.
+        _wait(lambda: inst.db_query("SELECT count(*) FROM logs WHERE body = 'old log'")[0][0] == 0 and
+              inst.db_query("SELECT count(*) FROM metrics WHERE name = 'old.metric'")[0][0] == 0)
         eq(inst.db_query("SELECT count(*) FROM logs WHERE body = 'old log'")[0][0], 0, "old log pruned")
         eq(inst.db_query("SELECT count(*) FROM metrics WHERE name = 'old.metric'")[0][0], 0, "old metric pruned")
         n = inst.db_query("SELECT count(*) FROM logs")[0][0]

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "limits.h"
 #include "render.h"
 #include "t.h"
 

@@ -20,6 +20,54 @@ static const struct api_route tab[R__MAX] = {
 
 static struct api_match	 m;
 
+/* Routes with ":id" inside the path, fixed paths before them. */
+enum { P_EXPORT, P_TREE, P_TRACE, P_FILTERS, P_LOG, P__MAX };
+
+static const struct api_route ptab[P__MAX] = {
+	[P_EXPORT] =	{ API_GET, "/api/traces/export", 0 },
+	[P_TREE] =	{ API_GET, "/api/traces/:id/tree", 1 },
+	[P_TRACE] =	{ API_GET, "/api/traces", 1 },
+	[P_FILTERS] =	{ API_GET, "/api/logs/filters", 0 },
+	[P_LOG] =	{ API_GET, "/api/logs/:id", 1 },
+};
+
+static enum api_route_rc
+pfind(const char *method, const char *path)
+{
+	return api_route_find(ptab, P__MAX, api_method_parse(method), path,
+	    strlen(path), &m);
+}
+
+static void
+test_placeholder(void)
+{
+	CHECK("tree", pfind("GET", "/api/traces/ab%2Fc/tree") ==
+	    API_ROUTE_FOUND && m.index == P_TREE && m.id_len == 6 &&
+	    memcmp(m.id, "ab%2Fc", 6) == 0);
+	CHECK("export before :id", pfind("GET", "/api/traces/export") ==
+	    API_ROUTE_FOUND && m.index == P_EXPORT && m.id == NULL);
+	CHECK("export POST 405", pfind("POST", "/api/traces/export") ==
+	    API_ROUTE_BAD_METHOD && m.allow == API_GET);
+	CHECK("trace id still", pfind("GET", "/api/traces/x1") ==
+	    API_ROUTE_FOUND && m.index == P_TRACE);
+	CHECK("tree needs an id", pfind("GET", "/api/traces//tree") ==
+	    API_ROUTE_NOT_FOUND);
+	CHECK("tree suffix exact", pfind("GET", "/api/traces/a/trees") ==
+	    API_ROUTE_NOT_FOUND);
+	CHECK("tree extra segment", pfind("GET", "/api/traces/a/b/tree") ==
+	    API_ROUTE_NOT_FOUND);
+	CHECK("tree trailing slash", pfind("GET", "/api/traces/a/tree/") ==
+	    API_ROUTE_NOT_FOUND);
+	CHECK("short path", pfind("GET", "/api/traces/tree") ==
+	    API_ROUTE_FOUND && m.index == P_TRACE);
+	CHECK("filters before :id", pfind("GET", "/api/logs/filters") ==
+	    API_ROUTE_FOUND && m.index == P_FILTERS);
+	CHECK("log id", pfind("GET", "/api/logs/7") == API_ROUTE_FOUND &&
+	    m.index == P_LOG && m.id_len == 1 && m.id[0] == '7');
+	CHECK("logs prefix only", pfind("GET", "/api/logs") ==
+	    API_ROUTE_NOT_FOUND);
+}
+
 static enum api_route_rc
 find(const char *method, const char *uri)
 {
@@ -93,6 +141,8 @@ main(void)
 	    API_ROUTE_BAD_METHOD && m.allow == (API_POST | API_PUT));
 	CHECK("PUT on post-only", find("PUT", "/api/spans") == API_ROUTE_FOUND &&
 	    m.index == R_POSTONLY);
+
+	test_placeholder();
 
 	buf_init(&b, 64);
 	api_allow_str(API_GET, &b);
