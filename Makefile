@@ -57,11 +57,11 @@ PROGS     := $(BIN)/llmflow-proxy $(BIN)/llmflow-api \
 DEB_BUILD := gcc make pkg-config libc6-dev libfcgi-dev libcurl4-openssl-dev \
              libjson-c-dev libsqlite3-dev zlib1g-dev libprotobuf-c-dev \
              protobuf-c-compiler
-DEB_RUN   := lighttpd ca-certificates
-DEB_TEST  := python3 curl wrk
+DEB_RUN   := lighttpd ca-certificates libjs-chart.js
+DEB_TEST  := python3 curl wrk chromium
 
 .PHONY: all run deps deps-test test bench fuzz clean install check-build
-all: $(PROGS) data/prices.json
+all: $(PROGS) data/prices.json htdocs/vendor/chart.js
 
 $(BIN)/llmflow-proxy: $(PROXY_OBJ) $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -96,6 +96,11 @@ $(O)/%.o: %.c $(wildcard lib/*.h proxy/*.h api/*.h otlp/*.h)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
+# Charts: Debian's Chart.js, served from htdocs/ (never from a CDN).
+htdocs/vendor/chart.js: /usr/share/javascript/chart.js/chart.min.js
+	@mkdir -p $(@D)
+	@cp $< $@
+
 # schema.sql is compiled in, so every program can create and migrate the
 # database on its own, wherever it runs.
 $(O)/lib/schema_sql.c: schema.sql
@@ -128,11 +133,13 @@ deps-test:
 	  sh tests/deps.sh nodejs npm
 	@test -d tests/sdk/node_modules/openai || \
 	  (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
+	@test -d tests/browser/node_modules/playwright-core || \
+	  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 run: deps all
 	@./llmflow
 
-check-build: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN)
+check-build: $(PROGS) $(UNIT_BIN) $(REPLAY_BIN) htdocs/vendor/chart.js
 
 test: deps-test check-build
 	@O=$(O) BIN=$(BIN) SANITIZE=$(SANITIZE) sh tests/run.sh
@@ -161,4 +168,4 @@ install: all
 	ln -sf ../lib/llmflow/llmflow $(DESTDIR)$(PREFIX)/bin/llmflow
 
 clean:
-	rm -rf build cgi-bin/llmflow-proxy cgi-bin/llmflow-api cgi-bin/llmflow-otlp
+	rm -rf build htdocs/vendor cgi-bin/llmflow-proxy cgi-bin/llmflow-api cgi-bin/llmflow-otlp

@@ -66,6 +66,7 @@ for r in "$O"/tests/replay-fuzz-*; do
 done
 
 BIN=$BIN run integration python3 tests/integration/run_all.py
+BIN=$BIN run browser node tests/browser/run.mjs
 
 if [ "$SANITIZE" = 1 ] && [ -n "$(ls "$logs/asan" 2>/dev/null)" ]; then
 	echo "FAIL sanitizer reports:"
