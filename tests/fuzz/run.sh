@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build every tests/fuzz/fuzz-*.c as a libFuzzer target (clang, ASan +
-# UBSan) against lib/, proxy/ and api/ (without their main.c) and run each
+# UBSan) against lib/, proxy/, api/ and otlp/ (without their main.c) and run each
 # for FUZZ_SECONDS (default 60), starting from tests/fuzz/corpus/NAME/.
 # New inputs go to build/fuzz/corpus/NAME/ (the seed corpus is not
 # touched); crashes to build/fuzz/crash-NAME-*.  Exit 1 if any target
@@ -17,10 +17,11 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 	echo "fuzz: $CC not found; install clang" >&2
 	exit 1
 fi
-PKGS="json-c libcurl sqlite3 zlib"
+PKGS="json-c libcurl sqlite3 zlib libprotobuf-c"
 FLAGS="-std=c11 -D_GNU_SOURCE -pthread -g -O1 -fno-omit-frame-pointer \
  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
- -DLF_VERSION=\"fuzz\" -Ilib -Iproxy -Iapi $(pkg-config --cflags $PKGS)"
+ -DLF_VERSION=\"fuzz\" -iquote lib -Iproxy -Iapi -Iotlp -I$OUT/otlp \
+ $(pkg-config --cflags $PKGS)"
 LIBS="-lfcgi $(pkg-config --libs $PKGS) -lm -pthread"
 
 # schema.sql is compiled in, as the Makefile does.
@@ -33,7 +34,14 @@ if [ -f schema.sql ]; then
 	  echo '0x00 };'; } > "$OUT/schema_sql.c"
 	srcs="$OUT/schema_sql.c"
 fi
-for f in lib/*.c proxy/*.c api/*.c; do
+# OTLP protobuf code, generated as the Makefile does.
+mkdir -p "$OUT/otlp"
+for p in otlp/*.proto; do
+	[ -f "$p" ] || continue
+	protoc-c --c_out="$OUT/otlp" --proto_path=otlp "$p" || exit 1
+	srcs="$srcs $OUT/otlp/$(basename "$p" .proto).pb-c.c"
+done
+for f in lib/*.c proxy/*.c api/*.c otlp/*.c; do
 	case "$f" in */main.c) continue ;; esac
 	srcs="$srcs $f"
 done

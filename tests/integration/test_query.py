@@ -576,6 +576,11 @@ def test_query_retention_max_traces_whole_traces_newest_kept():
         s = api_get(inst, "/api/stats")
         eq(s["total_requests"], 300, "stats count every span ever stored (rollups)")
         eq(s["total_tokens"], 600, "stats tokens of every span")
+        # Space comes back: the file is in incremental auto-vacuum mode
+        # and pruning gives the freed pages back.
+        eq(inst.db_query("PRAGMA auto_vacuum")[0][0], 2, "auto_vacuum mode (2 = incremental)")
+        check(inst.db_query("PRAGMA freelist_count")[0][0] < 50,
+              "free pages left after pruning: %d", inst.db_query("PRAGMA freelist_count")[0][0])
 
 
 def test_query_retention_max_logs_and_max_age():

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""OTLP ingest throughput, for `make bench`.
+
+Starts ./llmflow on free ports with a fresh DATA_DIR (MAX_TRACES=0, so
+retention does not interfere), then posts pre-built exports of
+BENCH_BATCH spans (default 1000; GenAI chat spans with model and token
+attributes, every span id unique) to /v1/traces as OTLP/JSON and as
+protobuf, from 1 and from 8 parallel senders, for BENCH_INGEST_SECONDS
+(default 5) each.  Spans/s counts spans the server accepted (from the
+database), over the time the senders ran.
+"""
+import http.client
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+import otlp_encode as oe  # noqa: E402
+
+BATCH = int(os.environ.get("BENCH_BATCH", "1000"))
+SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "5"))
+POOL = int(os.environ.get("BENCH_INGEST_BODIES", "120"))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def make_export(rng, t0):
+    tid = "%032x" % rng.getrandbits(128)
+    root = "%016x" % rng.getrandbits(64)
+    spans = []
+    for i in range(BATCH):
+        sid = root if i == 0 else "%016x" % rng.getrandbits(64)
+        if i % 10 == 0:
+            tid = "%032x" % rng.getrandbits(128)
+        spans.append({
+            "trace_id": tid, "span_id": sid, "parent_id": None if i % 10 == 0 else root,
+            "name": "chat gpt-4o-mini", "kind": 3,
+            "start": t0 + i * 1000, "end": t0 + i * 1000 + 500000000,
+            "attrs": {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini",
+                      "gen_ai.provider.name": "openai", "gen_ai.usage.input_tokens": 812,
+                      "gen_ai.usage.output_tokens": 96, "session.id": "bench"},
+            "events": [], "status": {"code": 1, "message": ""}})
+    return [{"attrs": {"service.name": "bench"}, "scopes": [{"name": "bench", "spans": spans}]}]
+
+
+def run(port, bodies, ctype, senders):
+    stop = time.time() + SECONDS
+    sent = [0] * senders
+    errors = []
+    lock = threading.Lock()
+    it = iter(bodies)
+
+    def worker(k):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.time() < stop:
+            with lock:
+                b = next(it, None)
+            if b is None:
+                return
+            c.request("POST", "/v1/traces", b, {"Content-Type": ctype})
+            r = c.getresponse()
+            r.read()
+            if r.status != 200:
+                errors.append(r.status)
+                return
+            sent[k] += 1
+        c.close()
+
+    t0 = time.time()
+    ths = [threading.Thread(target=worker, args=(k,)) for k in range(senders)]
+    for t in ths:
+        t.start()
+    for t in ths:
+        t.join()
+    return sum(sent), time.time() - t0, errors
+
+
+def main():
+    rng = random.Random(7)
+    t0 = time.time_ns() - 3600 * 10 ** 9
+    tmp = tempfile.mkdtemp(prefix="llmflow-bench-ingest-")
+    data = os.path.join(tmp, "data")
+    pp, dp = free_port(), free_port()
+    env = dict(os.environ, PROXY_PORT=str(pp), DASHBOARD_PORT=str(dp), DATA_DIR=data,
+               MAX_TRACES="0", LLMFLOW_CGI_BIN=os.path.join(REPO, os.environ.get("BIN", "cgi-bin")))
+    log = open(os.path.join(tmp, "llmflow.log"), "wb")
+    proc = subprocess.Popen([os.path.join(REPO, "llmflow")], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    rows = []
+    problems = []
+    try:
+        for _ in range(200):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", dp, timeout=2)
+                c.request("GET", "/api/health")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        db = os.path.join(data, "data.db")
+        for fmt, ctype in (("json", "application/json"), ("protobuf", "application/x-protobuf")):
+            for senders in (1, 8):
+                bodies = []
+                for _ in range(POOL):
+                    res = make_export(rng, t0)
+                    if fmt == "json":
+                        bodies.append(__import__("json").dumps(oe.json_traces(res)).encode())
+                    else:
+                        bodies.append(oe.encode_traces(res))
+                before = sqlite3.connect(db).execute("SELECT count(*) FROM traces").fetchone()[0]
+                n, dt, errs = run(dp, bodies, ctype, senders)
+                after = sqlite3.connect(db).execute("SELECT count(*) FROM traces").fetchone()[0]
+                if errs:
+                    problems.append("%s x%d: HTTP %s" % (fmt, senders, errs[:3]))
+                if n >= POOL:
+                    problems.append("%s x%d: ran out of pre-built bodies; raise BENCH_INGEST_BODIES" % (fmt, senders))
+                kib = sum(len(b) for b in bodies) / len(bodies) / 1024.0
+                rows.append((fmt, senders, after - before, dt, (after - before) / dt, kib))
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print()
+    print("### OTLP ingest throughput")
+    print()
+    print("%s · %d CPU · exports of %d GenAI spans to /v1/traces through lighttpd, "
+          "%.0f s per row" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                              os.cpu_count(), BATCH, SECONDS))
+    print()
+    print("| encoding | senders | export size KiB | spans stored | spans/s |")
+    print("|---|---:|---:|---:|---:|")
+    for fmt, s, n, dt, rate, kib in rows:
+        print("| %s | %d | %.0f | %d | %.0f |" % (fmt, s, kib, n, rate))
+    if problems:
+        print("\nPROBLEMS:\n" + "\n".join(problems))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
