@@ -46,6 +46,8 @@ enum stmt {
 	SQL_METRIC_SERVICES,
 	SQL_METRICS_SUMMARY,
 	SQL_TOKEN_USAGE,
+	SQL_Q_COMMON,
+	SQL_TAG_COMMON,
 	SQL_INSERT_SPAN,	/* writers only, from here on */
 	SQL_INSERT_LOG,
 	SQL_INSERT_METRIC,
@@ -180,6 +182,12 @@ static const char *const sqls[SQL__MAX] = {
 	"json_extract(attributes, '$.type'), sum(value_int) FROM metrics "
 	"WHERE name LIKE '%token%' OR name LIKE '%usage%' "
 	"GROUP BY 1, 2, 3 ORDER BY 4 DESC LIMIT 1000",
+	/* SQL_Q_COMMON: does the search match many rows? */
+	"SELECT count(*) FROM (SELECT rowid FROM traces_fts "
+	"WHERE traces_fts MATCH ?1 LIMIT " LF_STR(LF_COMMON_ROWS) ")",
+	/* SQL_TAG_COMMON */
+	"SELECT count(*) FROM (SELECT 1 FROM trace_tags WHERE tag = ?1 "
+	"LIMIT " LF_STR(LF_COMMON_ROWS) ")",
 	/* SQL_INSERT_SPAN: a span already stored is kept, this one dropped. */
 	"INSERT OR IGNORE INTO traces (id, trace_id, parent_id, timestamp, "
 	"duration_ms, provider, model, prompt_tokens, completion_tokens, "
@@ -236,7 +244,7 @@ enum list_kind {
 enum filt {
 	F_MODEL, F_PROVIDER, F_SUCCESS, F_ERROR, F_FROM, F_TO, F_Q,
 	F_SPAN_TYPE, F_SERVICE, F_SESSION, F_CONVERSATION, F_TAG, F_COST_MIN,
-	F_COST_MAX, F_BEFORE, F__MAX
+	F_COST_MAX, F_BEFORE, F_Q_SCAN, F_TAG_SCAN, F__MAX
 };
 
 static const char *const filt_sql[F__MAX] = {
@@ -255,6 +263,11 @@ static const char *const filt_sql[F__MAX] = {
 	"estimated_cost >= :cost_min",
 	"estimated_cost <= :cost_max",
 	"(timestamp < :before_ts OR (timestamp = :before_ts AND id < :before_id))",
+	/* For a word or tag on many rows: walk rows newest first and test
+	 * each (stops after a page); the IN forms above suit rare ones. */
+	"EXISTS (SELECT 1 FROM traces_fts WHERE traces_fts MATCH :q "
+	"AND rowid = traces.seq)",
+	"EXISTS (SELECT 1 FROM trace_tags WHERE tag = :tag AND seq = traces.seq)",
 };
 
 enum lfilt {
@@ -290,7 +303,7 @@ struct db {
 	enum db_mode	 mode;
 	sqlite3_stmt	*st[SQL__MAX];
 	struct {
-		unsigned	 key;	/* kind << 16 | mask, + 1; 0 = empty */
+		unsigned	 key;	/* kind << 20 | mask, + 1; 0 = empty */
 		sqlite3_stmt	*st;
 	}		 list[LIST_CACHE];
 	unsigned	 list_next;	/* next slot to reuse */
@@ -801,7 +814,7 @@ list_stmt(struct db *db, enum list_kind kind, unsigned mask)
 {
 	const char *const	*frag;
 	struct buf		 sql;
-	unsigned		 key = (((unsigned)kind << 16) | mask) + 1, i, n;
+	unsigned		 key = (((unsigned)kind << 20) | mask) + 1, i, n;
 	int			 first = 1;
 	sqlite3_stmt		*st = NULL;
 
@@ -929,6 +942,21 @@ fts_query(struct buf *b, const char *s)
 	return words == 0 || b->err ? -1 : 0;
 }
 
+/* Whether a one-parameter count statement reaches LF_COMMON_ROWS. */
+static int
+is_common(struct db *db, enum stmt which, const char *v)
+{
+	sqlite3_stmt	*st = db->st[which];
+	int64_t		 n = 0;
+
+	bind_text(st, 1, v);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return n >= LF_COMMON_ROWS;
+}
+
 void
 trace_filter_init(struct trace_filter *f)
 {
@@ -948,7 +976,7 @@ db_traces_list(struct db *db, const struct trace_filter *f, trace_cb cb,
 
 	buf_init(&q, 4 * LF_MAX_PARAM + 64);
 	if (f->q != NULL && *f->q != '\0' && fts_query(&q, f->q) == 0)
-		mask |= 1u << F_Q;
+		mask |= 1u << (is_common(db, SQL_Q_COMMON, q.p) ? F_Q_SCAN : F_Q);
 	else if (f->q != NULL && *f->q != '\0' && q.err) {
 		buf_free(&q);
 		return DB_ERROR;
@@ -964,7 +992,9 @@ db_traces_list(struct db *db, const struct trace_filter *f, trace_cb cb,
 	SET(f->service_name, F_SERVICE);
 	SET(f->session_id, F_SESSION);
 	SET(f->conversation_id, F_CONVERSATION);
-	SET(f->tag, F_TAG);
+	if (f->tag)
+		mask |= 1u << (is_common(db, SQL_TAG_COMMON, f->tag) ?
+		    F_TAG_SCAN : F_TAG);
 	SET(!isnan(f->cost_min), F_COST_MIN);
 	SET(!isnan(f->cost_max), F_COST_MAX);
 	SET(f->before_ts != DB_NULL && f->before_id != NULL, F_BEFORE);
@@ -973,7 +1003,7 @@ db_traces_list(struct db *db, const struct trace_filter *f, trace_cb cb,
 		buf_free(&q);
 		return DB_ERROR;
 	}
-	if (mask & (1u << F_Q))
+	if (mask & ((1u << F_Q) | (1u << F_Q_SCAN)))
 		bind_named_text(st, ":q", q.p);
 	if (f->model)
 		bind_named_text(st, ":model", f->model);

@@ -66,6 +66,13 @@
 #define LF_DB_PROGRESS_OPS		1000
 #define LF_DB_MAX_PROGRESS_CALLS	200000
 
+/* A search word or tag on at least this many rows is "common": the
+ * list walks rows newest first and tests each, instead of gathering
+ * every match first (fast for common, slow for rare ones). */
+#define LF_COMMON_ROWS			2000
+#define LF_STR_(x)			#x
+#define LF_STR(x)			LF_STR_(x)
+
 /* Spans in one /api/traces/:id/tree answer. */
 #define LF_MAX_TREE_SPANS		10000
 /* Retention: rows deleted per round (one transaction, off the request
