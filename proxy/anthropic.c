@@ -34,58 +34,13 @@
 #include "buf.h"
 #include "chunk.h"
 #include "json.h"
+#include "jsonread.h"
 #include "limits.h"
 #include "openai.h"
 #include "usage.h"
 
-/* json_tokener_parse_ex takes an int length. */
-#define ANTH_MAX_PARSE		0x7fffffffUL
 /* Default max_tokens: the Messages API requires one, OpenAI does not. */
 #define ANTH_DEFAULT_MAX_TOKENS	4096
-/*
- * The JSON text p[0, n) as one value, or NULL if it is not exactly one
- * JSON value (strict, depth LF_JSON_MAX_DEPTH, only whitespace after it).
- * The caller puts the result.
- */
-static struct json_object *
-jparse(const char *p, size_t n)
-{
-	struct json_tokener	*tok;
-	struct json_object	*o;
-	size_t			 i;
-
-	if (n == 0 || n > ANTH_MAX_PARSE || memchr(p, '\0', n) != NULL)
-		return NULL;
-	if ((tok = json_tokener_new_ex(LF_JSON_MAX_DEPTH)) == NULL)
-		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, p, (int)n);
-	if (o != NULL && json_tokener_get_error(tok) == json_tokener_success) {
-		for (i = json_tokener_get_parse_end(tok); i < n; i++)
-			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' &&
-			    p[i] != '\r')
-				break;
-		if (i == n) {
-			json_tokener_free(tok);
-			return o;
-		}
-	}
-	json_object_put(o);
-	json_tokener_free(tok);
-	return NULL;
-}
-
-/* Member k of o if o is an object and has it (NULL for a JSON null). */
-static struct json_object *
-jget(struct json_object *o, const char *k)
-{
-	struct json_object	*v;
-
-	if (o == NULL || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, k, &v))
-		return NULL;
-	return v;
-}
 
 /* The string value of v, or NULL if v is not a string. */
 static const char *
@@ -218,7 +173,7 @@ jw_value(struct jw *w, struct json_object *v)
 static int64_t
 count_of(struct json_object *u, const char *k)
 {
-	struct json_object	*v = jget(u, k);
+	struct json_object	*v = jr_get(u, k);
 	int64_t			 n;
 
 	if (v == NULL || !json_object_is_type(v, json_type_int))
@@ -290,10 +245,10 @@ finish_map(const char *stop)
 static void
 error_into(struct llm_result *res, struct json_object *e)
 {
-	if (jlen(jget(e, "message")) > 0)
-		JCOPY(res->error, jget(e, "message"));
-	else if (jlen(jget(e, "type")) > 0)
-		JCOPY(res->error, jget(e, "type"));
+	if (jlen(jr_get(e, "message")) > 0)
+		JCOPY(res->error, jr_get(e, "message"));
+	else if (jlen(jr_get(e, "type")) > 0)
+		JCOPY(res->error, jr_get(e, "type"));
 	else if (res->error[0] == '\0')
 		copy_str(res->error, sizeof(res->error), "upstream error", 14);
 }
@@ -310,20 +265,20 @@ note_event(struct llm_result *res, struct json_object *o, const char *type,
 	struct json_object	*m, *d, *sr;
 
 	if (strcmp(type, "message_start") == 0) {
-		m = jget(o, "message");
-		JCOPY(res->model, jget(m, "model"));
-		JCOPY(res->id, jget(m, "id"));
-		usage_merge(&res->usage, jget(m, "usage"));
+		m = jr_get(o, "message");
+		JCOPY(res->model, jr_get(m, "model"));
+		JCOPY(res->id, jr_get(m, "id"));
+		usage_merge(&res->usage, jr_get(m, "usage"));
 	} else if (strcmp(type, "content_block_start") == 0) {
-		m = jget(o, "content_block");
-		if (jis(jget(m, "type"), "text"))
-			text_add(&res->text, jget(m, "text"));
+		m = jr_get(o, "content_block");
+		if (jis(jr_get(m, "type"), "text"))
+			text_add(&res->text, jr_get(m, "text"));
 	} else if (strcmp(type, "content_block_delta") == 0) {
-		d = jget(o, "delta");
-		if (jis(jget(d, "type"), "text_delta"))
-			text_add(&res->text, jget(d, "text"));
+		d = jr_get(o, "delta");
+		if (jis(jr_get(d, "type"), "text_delta"))
+			text_add(&res->text, jr_get(d, "text"));
 	} else if (strcmp(type, "message_delta") == 0) {
-		sr = jget(jget(o, "delta"), "stop_reason");
+		sr = jr_get(jr_get(o, "delta"), "stop_reason");
 		if (jlen(sr) > 0) {
 			if (mapped)
 				copy_str(res->finish_reason,
@@ -333,11 +288,11 @@ note_event(struct llm_result *res, struct json_object *o, const char *type,
 			else
 				JCOPY(res->finish_reason, sr);
 		}
-		usage_merge(&res->usage, jget(o, "usage"));
+		usage_merge(&res->usage, jr_get(o, "usage"));
 	} else if (strcmp(type, "message_stop") == 0)
 		res->done = 1;
 	else if (strcmp(type, "error") == 0)
-		error_into(res, jget(o, "error"));
+		error_into(res, jr_get(o, "error"));
 }
 
 /* data[0, n) without trailing whitespace, parsed; NULL if not JSON. */
@@ -347,7 +302,7 @@ event_parse(const char *data, size_t n)
 	while (n > 0 && (data[n - 1] == ' ' || data[n - 1] == '\n' ||
 	    data[n - 1] == '\r' || data[n - 1] == '\t'))
 		n--;
-	return jparse(data, n);
+	return jr_parse(data, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -465,11 +420,11 @@ part_block(struct rq *q, const char *role, struct json_object *part,
 
 	if (part == NULL || !json_object_is_type(part, json_type_object))
 		return rq_fail(q, "%s is not an object", where);
-	t = jget(part, "type");
+	t = jr_get(part, "type");
 	if ((type = jstr(t)) == NULL)
 		return rq_fail(q, "%s has no type", where);
 	if (strcmp(type, "text") == 0 || strcmp(type, "refusal") == 0) {
-		v = jget(part, type);
+		v = jr_get(part, type);
 		if (v != NULL && !json_object_is_type(v, json_type_string))
 			return rq_fail(q, "%s.%s is not a string", where,
 			    type);
@@ -485,9 +440,9 @@ part_block(struct rq *q, const char *role, struct json_object *part,
 		return 0;
 	}
 	if (strcmp(type, "image_url") == 0) {
-		u = jget(part, "image_url");
+		u = jr_get(part, "image_url");
 		if (u != NULL && json_object_is_type(u, json_type_object))
-			u = jget(u, "url");
+			u = jr_get(u, "url");
 		if ((s = jstr(u)) == NULL)
 			return rq_fail(q, "%s.image_url.url is missing",
 			    where);
@@ -522,7 +477,7 @@ part_block(struct rq *q, const char *role, struct json_object *part,
 		return 0;
 	}
 	if (strcmp(type, "file") == 0) {
-		u = jget(jget(part, "file"), "file_data");
+		u = jr_get(jr_get(part, "file"), "file_data");
 		if ((s = jstr(u)) == NULL ||
 		    data_url(s, jlen(u), &mt, &mtlen, &data, &dlen) == -1 ||
 		    mtlen != 15 || strncasecmp(mt, "application/pdf", 15) != 0)
@@ -596,13 +551,13 @@ tool_use_blocks(struct rq *q, struct json_object *tc, size_t i)
 	n = json_object_array_length(tc);
 	for (j = 0; j < n; j++) {
 		call = json_object_array_get_idx(tc, j);
-		f = jget(call, "function");
-		id = jget(call, "id");
-		name = jget(f, "name");
+		f = jr_get(call, "function");
+		id = jr_get(call, "id");
+		name = jr_get(f, "name");
 		if (jlen(id) == 0 || jlen(name) == 0)
 			return rq_fail(q, "messages[%zu].tool_calls[%zu] needs "
 			    "an id and a function.name", i, j);
-		args = jget(f, "arguments");
+		args = jr_get(f, "arguments");
 		in = NULL;
 		if (args != NULL && json_object_is_type(args, json_type_string)) {
 			a = json_object_get_string(args);
@@ -610,7 +565,7 @@ tool_use_blocks(struct rq *q, struct json_object *tc, size_t i)
 			for (k = 0; k < alen && (a[k] == ' ' || a[k] == '\t' ||
 			    a[k] == '\n' || a[k] == '\r'); k++)
 				;
-			if (k < alen && ((in = jparse(a, alen)) == NULL ||
+			if (k < alen && ((in = jr_parse(a, alen)) == NULL ||
 			    !json_object_is_type(in, json_type_object))) {
 				json_object_put(in);
 				return rq_fail(q, "messages[%zu].tool_calls[%zu]"
@@ -656,10 +611,10 @@ tool_result_block(struct rq *q, struct json_object *m, size_t i)
 	char			 where[64];
 	size_t			 j, n;
 
-	id = jget(m, "tool_call_id");
+	id = jr_get(m, "tool_call_id");
 	if (jlen(id) == 0)
 		return rq_fail(q, "messages[%zu].tool_call_id is required", i);
-	c = jget(m, "content");
+	c = jr_get(m, "content");
 	if (c != NULL && !json_object_is_type(c, json_type_string) &&
 	    !json_object_is_type(c, json_type_array))
 		return rq_fail(q, "messages[%zu].content must be a string or "
@@ -713,8 +668,8 @@ system_text(struct rq *q, struct buf *sys, struct json_object *c, size_t i)
 	n = json_object_array_length(c);
 	for (j = 0; j < n; j++) {
 		part = json_object_array_get_idx(c, j);
-		t = jget(part, "text");
-		if (!jis(jget(part, "type"), "text") ||
+		t = jr_get(part, "text");
+		if (!jis(jr_get(part, "type"), "text") ||
 		    (t != NULL && !json_object_is_type(t, json_type_string)))
 			return rq_fail(q, "messages[%zu].content[%zu]: a system "
 			    "message may only hold text parts", i, j);
@@ -760,13 +715,13 @@ tools_write(struct rq *q, struct json_object *tools)
 	jw_arr(&q->w);
 	for (i = 0; i < n; i++) {
 		t = json_object_array_get_idx(tools, i);
-		f = jget(t, "function");
-		name = jget(f, "name");
-		if (!jis(jget(t, "type"), "function") || jlen(name) == 0)
+		f = jr_get(t, "function");
+		name = jr_get(f, "name");
+		if (!jis(jr_get(t, "type"), "function") || jlen(name) == 0)
 			return rq_fail(q, "tools[%zu] must be a function tool "
 			    "with a name", i);
-		desc = jget(f, "description");
-		params = jget(f, "parameters");
+		desc = jr_get(f, "description");
+		params = jr_get(f, "parameters");
 		if (params != NULL &&
 		    !json_object_is_type(params, json_type_object))
 			return rq_fail(q, "tools[%zu].function.parameters must "
@@ -822,8 +777,8 @@ tool_choice_write(struct rq *q, struct json_object *tc, struct json_object *par)
 		else
 			return rq_fail(q, "tool_choice \"%.32s\" is not "
 			    "supported", s);
-	} else if (jis(jget(tc, "type"), "function") &&
-	    jlen(name = jget(jget(tc, "function"), "name")) > 0)
+	} else if (jis(jr_get(tc, "type"), "function") &&
+	    jlen(name = jr_get(jr_get(tc, "function"), "name")) > 0)
 		type = "tool";
 	else
 		return rq_fail(q, "tool_choice must be \"auto\", \"required\", "
@@ -892,46 +847,46 @@ request_build(struct rq *q, struct json_object *o, struct xlate_req *req,
 	int64_t			 maxtok = ANTH_DEFAULT_MAX_TOKENS;
 	size_t			 i, n;
 
-	model = jget(o, "model");
+	model = jr_get(o, "model");
 	if (jlen(model) == 0)
 		return rq_fail(q, "model is required");
 	if (jlen(model) >= sizeof(req->model))
 		return rq_fail(q, "model name is too long");
 	copy_str(req->model, sizeof(req->model),
 	    json_object_get_string(model), jlen(model));
-	msgs = jget(o, "messages");
+	msgs = jr_get(o, "messages");
 	if (msgs == NULL || !json_object_is_type(msgs, json_type_array))
 		return rq_fail(q, "messages must be an array");
-	if ((v = jget(o, "n")) != NULL) {
+	if ((v = jr_get(o, "n")) != NULL) {
 		if (!json_object_is_type(v, json_type_int))
 			return rq_fail(q, "n must be an integer");
 		if (json_object_get_int64(v) > 1)
 			return rq_fail(q, "n > 1 is not supported by "
 			    "Anthropic");
 	}
-	if ((v = jget(o, "max_completion_tokens")) != NULL ||
-	    (v = jget(o, "max_tokens")) != NULL) {
+	if ((v = jr_get(o, "max_completion_tokens")) != NULL ||
+	    (v = jr_get(o, "max_tokens")) != NULL) {
 		if (!json_object_is_type(v, json_type_int) ||
 		    (maxtok = json_object_get_int64(v)) < 1)
 			return rq_fail(q, "max_tokens must be a positive "
 			    "integer");
 	}
-	if ((v = jget(o, "stream")) != NULL) {
+	if ((v = jr_get(o, "stream")) != NULL) {
 		if (!json_object_is_type(v, json_type_boolean))
 			return rq_fail(q, "stream must be a boolean");
 		req->stream = json_object_get_boolean(v);
 	}
-	v = jget(jget(o, "stream_options"), "include_usage");
+	v = jr_get(jr_get(o, "stream_options"), "include_usage");
 	if (req->stream && v != NULL &&
 	    json_object_is_type(v, json_type_boolean))
 		req->include_usage = json_object_get_boolean(v);
-	if (number_param(q, jget(o, "temperature"), "temperature") == -1 ||
-	    number_param(q, jget(o, "top_p"), "top_p") == -1)
+	if (number_param(q, jr_get(o, "temperature"), "temperature") == -1 ||
+	    number_param(q, jr_get(o, "top_p"), "top_p") == -1)
 		return -1;
-	if ((v = jget(o, "user")) != NULL &&
+	if ((v = jr_get(o, "user")) != NULL &&
 	    !json_object_is_type(v, json_type_string))
 		return rq_fail(q, "user must be a string");
-	tools = jget(o, "tools");
+	tools = jr_get(o, "tools");
 	if (tools != NULL && !json_object_is_type(tools, json_type_array))
 		return rq_fail(q, "tools must be an array");
 
@@ -939,11 +894,11 @@ request_build(struct rq *q, struct json_object *o, struct xlate_req *req,
 	n = json_object_array_length(msgs);
 	for (i = 0; i < n; i++) {
 		m = json_object_array_get_idx(msgs, i);
-		role = jget(m, "role");
+		role = jr_get(m, "role");
 		if (jstr(role) == NULL)
 			return rq_fail(q, "messages[%zu] needs a role", i);
 		if ((jis(role, "system") || jis(role, "developer")) &&
-		    system_text(q, sys, jget(m, "content"), i) == -1)
+		    system_text(q, sys, jr_get(m, "content"), i) == -1)
 			return -1;
 	}
 	if (sys->err)
@@ -962,17 +917,17 @@ request_build(struct rq *q, struct json_object *o, struct xlate_req *req,
 	jw_arr(&q->w);
 	for (i = 0; i < n; i++) {
 		m = json_object_array_get_idx(msgs, i);
-		r = jstr(jget(m, "role"));
+		r = jstr(jr_get(m, "role"));
 		if (strcmp(r, "system") == 0 || strcmp(r, "developer") == 0)
 			continue;
 		if (strcmp(r, "user") == 0) {
-			if (content_blocks(q, "user", jget(m, "content"), i)
+			if (content_blocks(q, "user", jr_get(m, "content"), i)
 			    == -1)
 				return -1;
 		} else if (strcmp(r, "assistant") == 0) {
-			if (content_blocks(q, "assistant", jget(m, "content"),
+			if (content_blocks(q, "assistant", jr_get(m, "content"),
 			    i) == -1 ||
-			    tool_use_blocks(q, jget(m, "tool_calls"), i) == -1)
+			    tool_use_blocks(q, jr_get(m, "tool_calls"), i) == -1)
 				return -1;
 		} else if (strcmp(r, "tool") == 0) {
 			if (tool_result_block(q, m, i) == -1)
@@ -985,19 +940,19 @@ request_build(struct rq *q, struct json_object *o, struct xlate_req *req,
 	jw_arr_end(&q->w);
 	if (tools != NULL && json_object_array_length(tools) > 0) {
 		if (tools_write(q, tools) == -1 ||
-		    tool_choice_write(q, jget(o, "tool_choice"),
-		    jget(o, "parallel_tool_calls")) == -1)
+		    tool_choice_write(q, jr_get(o, "tool_choice"),
+		    jr_get(o, "parallel_tool_calls")) == -1)
 			return -1;
 	}
-	if ((v = jget(o, "temperature")) != NULL)
+	if ((v = jr_get(o, "temperature")) != NULL)
 		number_write(&q->w, "temperature", v);
-	if ((v = jget(o, "top_p")) != NULL)
+	if ((v = jr_get(o, "top_p")) != NULL)
 		number_write(&q->w, "top_p", v);
-	if (stop_write(q, jget(o, "stop")) == -1)
+	if (stop_write(q, jr_get(o, "stop")) == -1)
 		return -1;
 	if (req->stream)
 		jw_kbool(&q->w, "stream", 1);
-	if (jlen(v = jget(o, "user")) > 0) {
+	if (jlen(v = jr_get(o, "user")) > 0) {
 		jw_key(&q->w, "metadata");
 		jw_obj(&q->w);
 		jw_key(&q->w, "user_id");
@@ -1028,7 +983,7 @@ anth_request(const char *body, size_t n, struct xlate_req *req, char *err,
 	req->stream = req->include_usage = 0;
 	req->model[0] = '\0';
 	buf_reset(&req->body);
-	if ((o = jparse(body, n)) == NULL ||
+	if ((o = jr_parse(body, n)) == NULL ||
 	    !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return rq_fail(&q, "request body is not a JSON object");
@@ -1048,15 +1003,15 @@ anth_request(const char *body, size_t n, struct xlate_req *req, char *err,
 static int
 error_body(struct json_object *o, struct buf *out, struct llm_result *res)
 {
-	struct json_object	*e = jget(o, "error");
+	struct json_object	*e = jr_get(o, "error");
 	const char		*msg, *type;
 
 	if (e == NULL || !json_object_is_type(e, json_type_object))
 		return -1;
 	error_into(res, e);
-	msg = jlen(jget(e, "message")) > 0 ? jstr(jget(e, "message")) :
+	msg = jlen(jr_get(e, "message")) > 0 ? jstr(jr_get(e, "message")) :
 	    res->error;
-	type = jlen(jget(e, "type")) > 0 ? jstr(jget(e, "type")) :
+	type = jlen(jr_get(e, "type")) > 0 ? jstr(jr_get(e, "type")) :
 	    "api_error";
 	return openai_error_body(out, msg, type, NULL);
 }
@@ -1073,13 +1028,13 @@ message_body(struct json_object *o, size_t n, const char *model,
 	size_t			 i, nb, ntext = 0, ntool = 0;
 	int			 rc = -1;
 
-	content = jget(o, "content");
+	content = jr_get(o, "content");
 	if (content == NULL || !json_object_is_type(content, json_type_array))
 		return -1;
-	JCOPY(res->id, jget(o, "id"));
-	JCOPY(res->model, jget(o, "model"));
-	usage_merge(&res->usage, jget(o, "usage"));
-	sr = jget(o, "stop_reason");
+	JCOPY(res->id, jr_get(o, "id"));
+	JCOPY(res->model, jr_get(o, "model"));
+	usage_merge(&res->usage, jr_get(o, "usage"));
+	sr = jr_get(o, "stop_reason");
 	copy_str(res->finish_reason, sizeof(res->finish_reason),
 	    finish_map(jstr(sr)), strlen(finish_map(jstr(sr))));
 	chunk_init(&c, res->id, res->model[0] ? res->model : model);
@@ -1090,11 +1045,11 @@ message_body(struct json_object *o, size_t n, const char *model,
 	nb = json_object_array_length(content);
 	for (i = 0; i < nb; i++) {
 		b = json_object_array_get_idx(content, i);
-		if (jis(jget(b, "type"), "text")) {
+		if (jis(jr_get(b, "type"), "text")) {
 			ntext++;
-			buf_add(&text, jstr(jget(b, "text")) ?
-			    jstr(jget(b, "text")) : "", jlen(jget(b, "text")));
-		} else if (jis(jget(b, "type"), "tool_use"))
+			buf_add(&text, jstr(jr_get(b, "text")) ?
+			    jstr(jr_get(b, "text")) : "", jlen(jr_get(b, "text")));
+		} else if (jis(jr_get(b, "type"), "tool_use"))
 			ntool++;
 	}
 
@@ -1121,24 +1076,24 @@ message_body(struct json_object *o, size_t n, const char *model,
 		jw_arr(&w);
 		for (i = 0; i < nb; i++) {
 			b = json_object_array_get_idx(content, i);
-			if (!jis(jget(b, "type"), "tool_use"))
+			if (!jis(jr_get(b, "type"), "tool_use"))
 				continue;
 			buf_reset(&args);
 			jw_init(&aw, &args);
-			if ((in = jget(b, "input")) != NULL)
+			if ((in = jr_get(b, "input")) != NULL)
 				jw_value(&aw, in);
 			else {
 				jw_obj(&aw);
 				jw_obj_end(&aw);
 			}
 			jw_obj(&w);
-			jw_kstr(&w, "id", jstr(jget(b, "id")) ?
-			    jstr(jget(b, "id")) : "");
+			jw_kstr(&w, "id", jstr(jr_get(b, "id")) ?
+			    jstr(jr_get(b, "id")) : "");
 			jw_kstr(&w, "type", "function");
 			jw_key(&w, "function");
 			jw_obj(&w);
-			jw_kstr(&w, "name", jstr(jget(b, "name")) ?
-			    jstr(jget(b, "name")) : "");
+			jw_kstr(&w, "name", jstr(jr_get(b, "name")) ?
+			    jstr(jr_get(b, "name")) : "");
 			jw_key(&w, "arguments");
 			jw_strn(&w, args.p ? args.p : "{}",
 			    args.p ? args.len : 2);
@@ -1171,11 +1126,11 @@ anth_response(int status, const char *body, size_t n, const char *model,
 	struct json_object	*o;
 	int			 rc = -1;
 
-	if ((o = jparse(body, n)) == NULL)
+	if ((o = jr_parse(body, n)) == NULL)
 		return -1;
 	if (!json_object_is_type(o, json_type_object))
 		rc = -1;
-	else if (status >= 400 || jis(jget(o, "type"), "error"))
+	else if (status >= 400 || jis(jr_get(o, "type"), "error"))
 		rc = error_body(o, out, res);
 	else
 		rc = message_body(o, n, model, out, res);
@@ -1242,7 +1197,7 @@ ensure_role(struct anth_stream *s, struct buf *out)
 static int64_t
 index_of(struct json_object *o)
 {
-	struct json_object	*v = jget(o, "index");
+	struct json_object	*v = jr_get(o, "index");
 
 	if (v == NULL || !json_object_is_type(v, json_type_int))
 		return -1;
@@ -1253,24 +1208,24 @@ index_of(struct json_object *o)
 static void
 block_start(struct anth_stream *s, struct json_object *o, struct buf *out)
 {
-	struct json_object	*cb = jget(o, "content_block"), *t;
+	struct json_object	*cb = jr_get(o, "content_block"), *t;
 
 	s->cur = index_of(o);
-	if (jis(jget(cb, "type"), "text")) {
+	if (jis(jr_get(cb, "type"), "text")) {
 		s->kind = BLK_TEXT;
-		t = jget(cb, "text");
+		t = jr_get(cb, "text");
 		if (jlen(t) > 0) {
 			ensure_role(s, out);
 			chunk_text(&s->c, json_object_get_string(t), jlen(t),
 			    out);
 		}
-	} else if (jis(jget(cb, "type"), "tool_use") && s->ntools < INT32_MAX) {
+	} else if (jis(jr_get(cb, "type"), "tool_use") && s->ntools < INT32_MAX) {
 		s->kind = BLK_TOOL;
 		s->tool = s->ntools++;
 		ensure_role(s, out);
-		chunk_tool_start(&s->c, s->tool, jstr(jget(cb, "id")) ?
-		    jstr(jget(cb, "id")) : "", jstr(jget(cb, "name")) ?
-		    jstr(jget(cb, "name")) : "", out);
+		chunk_tool_start(&s->c, s->tool, jstr(jr_get(cb, "id")) ?
+		    jstr(jr_get(cb, "id")) : "", jstr(jr_get(cb, "name")) ?
+		    jstr(jr_get(cb, "name")) : "", out);
 	} else
 		s->kind = BLK_OTHER;
 }
@@ -1279,18 +1234,18 @@ block_start(struct anth_stream *s, struct json_object *o, struct buf *out)
 static void
 block_delta(struct anth_stream *s, struct json_object *o, struct buf *out)
 {
-	struct json_object	*d = jget(o, "delta"), *v;
+	struct json_object	*d = jr_get(o, "delta"), *v;
 	int64_t			 idx = index_of(o);
 
-	if (jis(jget(d, "type"), "text_delta")) {
-		v = jget(d, "text");
+	if (jis(jr_get(d, "type"), "text_delta")) {
+		v = jr_get(d, "text");
 		if (jlen(v) > 0) {
 			ensure_role(s, out);
 			chunk_text(&s->c, json_object_get_string(v), jlen(v),
 			    out);
 		}
-	} else if (jis(jget(d, "type"), "input_json_delta")) {
-		v = jget(d, "partial_json");
+	} else if (jis(jr_get(d, "type"), "input_json_delta")) {
+		v = jr_get(d, "partial_json");
 		if (s->kind == BLK_TOOL && (idx == -1 || idx == s->cur) &&
 		    jlen(v) > 0)
 			chunk_tool_args(&s->c, s->tool,
@@ -1310,7 +1265,7 @@ anth_stream_event(void *st, const char *data, size_t n,
 	res->chunks++;
 	if ((o = event_parse(data, n)) == NULL)
 		return s == NULL || out->err ? -1 : 0;
-	if ((type = jstr(jget(o, "type"))) == NULL) {
+	if ((type = jstr(jr_get(o, "type"))) == NULL) {
 		json_object_put(o);
 		return s == NULL || out->err ? -1 : 0;
 	}
@@ -1321,9 +1276,9 @@ anth_stream_event(void *st, const char *data, size_t n,
 		return -1;
 	}
 	if (strcmp(type, "message_start") == 0) {
-		m = jget(o, "message");
-		chunk_set_id(&s->c, jstr(jget(m, "id")));
-		chunk_set_model(&s->c, jstr(jget(m, "model")));
+		m = jr_get(o, "message");
+		chunk_set_id(&s->c, jstr(jr_get(m, "id")));
+		chunk_set_model(&s->c, jstr(jr_get(m, "model")));
 		ensure_role(s, out);
 	} else if (strcmp(type, "content_block_start") == 0)
 		block_start(s, o, out);
@@ -1333,7 +1288,7 @@ anth_stream_event(void *st, const char *data, size_t n,
 		s->cur = -1;
 		s->kind = BLK_NONE;
 	} else if (strcmp(type, "message_delta") == 0) {
-		sr = jget(jget(o, "delta"), "stop_reason");
+		sr = jr_get(jr_get(o, "delta"), "stop_reason");
 		if (jlen(sr) > 0) {
 			copy_str(s->finish, sizeof(s->finish),
 			    finish_map(jstr(sr)), strlen(finish_map(jstr(sr))));
@@ -1344,9 +1299,9 @@ anth_stream_event(void *st, const char *data, size_t n,
 			}
 		}
 	} else if (strcmp(type, "error") == 0) {
-		e = jget(o, "error");
+		e = jr_get(o, "error");
 		chunk_error(res->error[0] ? res->error : "upstream error",
-		    jlen(jget(e, "type")) > 0 ? jstr(jget(e, "type")) :
+		    jlen(jr_get(e, "type")) > 0 ? jstr(jr_get(e, "type")) :
 		    "api_error", out);
 		s->errored = 1;
 	}
@@ -1387,15 +1342,15 @@ anth_native_body(const char *p, size_t n, struct llm_result *res)
 {
 	struct json_object	*o;
 
-	if ((o = jparse(p, n)) == NULL)
+	if ((o = jr_parse(p, n)) == NULL)
 		return -1;
-	if (jget(o, "error") != NULL || jis(jget(o, "type"), "error"))
-		error_into(res, jget(o, "error"));
+	if (jr_get(o, "error") != NULL || jis(jr_get(o, "type"), "error"))
+		error_into(res, jr_get(o, "error"));
 	else if (json_object_is_type(o, json_type_object)) {
-		JCOPY(res->id, jget(o, "id"));
-		JCOPY(res->model, jget(o, "model"));
-		JCOPY(res->finish_reason, jget(o, "stop_reason"));
-		usage_merge(&res->usage, jget(o, "usage"));
+		JCOPY(res->id, jr_get(o, "id"));
+		JCOPY(res->model, jr_get(o, "model"));
+		JCOPY(res->finish_reason, jr_get(o, "stop_reason"));
+		usage_merge(&res->usage, jr_get(o, "usage"));
 	}
 	json_object_put(o);
 	return 0;
@@ -1410,7 +1365,7 @@ anth_native_event(struct llm_result *res, const char *data, size_t n)
 	res->chunks++;
 	if ((o = event_parse(data, n)) == NULL)
 		return -1;
-	if ((type = jstr(jget(o, "type"))) != NULL)
+	if ((type = jstr(jr_get(o, "type"))) != NULL)
 		note_event(res, o, type, 0);
 	json_object_put(o);
 	return 0;

@@ -19,61 +19,15 @@
 #include "chunk.h"
 #include "cohere.h"
 #include "json.h"
+#include "jsonread.h"
 #include "limits.h"
 #include "openai.h"
 #include "request.h"
 #include "usage.h"
 
-/* json_tokener_parse_ex takes an int length. */
-#define COHERE_MAX_PARSE	0x7fffffffUL
-
 /* ---------------------------------------------------------------------
  * Reading json-c values.
  */
-
-/*
- * p[0, n) as exactly one JSON value (strict, bounded depth, only
- * whitespace after it), or NULL.  The caller puts the result.
- */
-static struct json_object *
-jparse(const char *p, size_t n)
-{
-	struct json_tokener	*tok;
-	struct json_object	*o;
-	size_t			 i;
-
-	if (n == 0 || n > COHERE_MAX_PARSE || memchr(p, '\0', n) != NULL)
-		return NULL;
-	if ((tok = json_tokener_new_ex(LF_JSON_MAX_DEPTH)) == NULL)
-		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, p, (int)n);
-	if (o != NULL && json_tokener_get_error(tok) == json_tokener_success) {
-		for (i = json_tokener_get_parse_end(tok); i < n; i++)
-			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' &&
-			    p[i] != '\r')
-				break;
-		if (i == n) {
-			json_tokener_free(tok);
-			return o;
-		}
-	}
-	json_object_put(o);
-	json_tokener_free(tok);
-	return NULL;
-}
-
-/* Member k of o if o is an object and has it (NULL for a JSON null). */
-static struct json_object *
-jget(struct json_object *o, const char *k)
-{
-	struct json_object	*v;
-
-	if (o == NULL || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, k, &v))
-		return NULL;
-	return v;
-}
 
 /* v's string, or NULL when v is not a string. */
 static const char *
@@ -109,37 +63,6 @@ jeq(struct json_object *v, const char *s)
 	const char	*t;
 
 	return (t = jstr(v)) != NULL && strcmp(t, s) == 0;
-}
-
-/*
- * A token count: a non-negative integer (or integral double) of at most
- * 2^53.  The bound keeps sums of counts from overflowing (json-c clamps
- * larger integers to INT64_MAX).
- */
-#define COHERE_MAX_COUNT	9007199254740992LL
-
-static int
-jcount(struct json_object *v, int64_t *out)
-{
-	double	 d;
-	int64_t	 i;
-
-	if (jis(v, json_type_int)) {
-		if ((i = json_object_get_int64(v)) < 0 ||
-		    i > COHERE_MAX_COUNT)
-			return -1;
-		*out = i;
-		return 0;
-	}
-	if (jis(v, json_type_double)) {
-		d = json_object_get_double(v);
-		if (!isfinite(d) || d < 0 || d > (double)COHERE_MAX_COUNT ||
-		    d != floor(d))
-			return -1;
-		*out = (int64_t)d;
-		return 0;
-	}
-	return -1;
 }
 
 /* Copy s[0, len) into dst, cut on a UTF-8 boundary to fit. */
@@ -259,8 +182,8 @@ usage_count(struct json_object *u, const char *k, int64_t *dst)
 {
 	int64_t	 n;
 
-	if (jcount(jget(jget(u, "tokens"), k), &n) == 0 ||
-	    jcount(jget(jget(u, "billed_units"), k), &n) == 0)
+	if (jr_count(jr_get(jr_get(u, "tokens"), k), &n) == 0 ||
+	    jr_count(jr_get(jr_get(u, "billed_units"), k), &n) == 0)
 		*dst = n;
 }
 
@@ -274,7 +197,7 @@ usage_from(struct usage *us, struct json_object *u)
 		return;
 	usage_count(u, "input_tokens", &us->prompt);
 	usage_count(u, "output_tokens", &us->completion);
-	if (jcount(jget(u, "cached_tokens"), &n) == 0)
+	if (jr_count(jr_get(u, "cached_tokens"), &n) == 0)
 		us->cached = n;
 }
 
@@ -308,11 +231,11 @@ error_message(struct json_object *o)
 {
 	const char	*s;
 
-	if ((s = jstr(jget(o, "message"))) != NULL && *s != '\0')
+	if ((s = jstr(jr_get(o, "message"))) != NULL && *s != '\0')
 		return s;
-	if ((s = jstr(jget(o, "error"))) != NULL && *s != '\0')
+	if ((s = jstr(jr_get(o, "error"))) != NULL && *s != '\0')
 		return s;
-	if ((s = jstr(jget(jget(o, "error"), "message"))) != NULL &&
+	if ((s = jstr(jr_get(jr_get(o, "error"), "message"))) != NULL &&
 	    *s != '\0')
 		return s;
 	return NULL;
@@ -351,12 +274,12 @@ rq_fail(struct rq *q, const char *fmt, ...)
 static struct json_object *
 part_text(struct json_object *p, int assistant)
 {
-	struct json_object	*t = jget(p, "type");
+	struct json_object	*t = jr_get(p, "type");
 
 	if (jeq(t, "text"))
-		return jget(p, "text");
+		return jr_get(p, "text");
 	if (assistant && jeq(t, "refusal"))
-		return jget(p, "refusal");
+		return jr_get(p, "refusal");
 	return NULL;
 }
 
@@ -397,13 +320,13 @@ put_content(struct rq *q, struct json_object *c, size_t i, int images,
 			jw_obj_end(&q->w);
 			continue;
 		}
-		if (!images || !jeq(jget(p, "type"), "image_url"))
+		if (!images || !jeq(jr_get(p, "type"), "image_url"))
 			return rq_fail(q, "messages[%zu].content[%zu]: part "
 			    "type \"%.32s\" is not supported by Cohere here",
-			    i, k, jstr(jget(p, "type")) ?
-			    jstr(jget(p, "type")) : "(none)");
-		img = jget(p, "image_url");
-		url = jis(img, json_type_string) ? img : jget(img, "url");
+			    i, k, jstr(jr_get(p, "type")) ?
+			    jstr(jr_get(p, "type")) : "(none)");
+		img = jr_get(p, "image_url");
+		url = jis(img, json_type_string) ? img : jr_get(img, "url");
 		if (jstr(url) == NULL)
 			return rq_fail(q, "messages[%zu].content[%zu]"
 			    ".image_url.url must be a string", i, k);
@@ -413,9 +336,9 @@ put_content(struct rq *q, struct json_object *c, size_t i, int images,
 		jw_obj(&q->w);
 		jw_key(&q->w, "url");
 		jw_strn(&q->w, json_object_get_string(url), jlen(url));
-		if (jstr(jget(img, "detail")) != NULL) {
+		if (jstr(jr_get(img, "detail")) != NULL) {
 			jw_key(&q->w, "detail");
-			jw_copy(&q->w, jget(img, "detail"));
+			jw_copy(&q->w, jr_get(img, "detail"));
 		}
 		jw_obj_end(&q->w);
 		jw_obj_end(&q->w);
@@ -462,8 +385,8 @@ put_assistant(struct rq *q, struct json_object *m, size_t i)
 	struct json_object	*tcs, *tc, *fn, *c, *args;
 	size_t			 k, len;
 
-	c = jget(m, "content");
-	tcs = jget(m, "tool_calls");
+	c = jr_get(m, "content");
+	tcs = jr_get(m, "tool_calls");
 	if (tcs != NULL && !jis(tcs, json_type_array))
 		return rq_fail(q, "messages[%zu].tool_calls must be an array",
 		    i);
@@ -480,27 +403,27 @@ put_assistant(struct rq *q, struct json_object *m, size_t i)
 	len = json_object_array_length(tcs);
 	for (k = 0; k < len; k++) {
 		tc = json_object_array_get_idx(tcs, k);
-		fn = jget(tc, "function");
-		if (jstr(jget(tc, "id")) == NULL ||
-		    jstr(jget(fn, "name")) == NULL)
+		fn = jr_get(tc, "function");
+		if (jstr(jr_get(tc, "id")) == NULL ||
+		    jstr(jr_get(fn, "name")) == NULL)
 			return rq_fail(q, "messages[%zu].tool_calls[%zu] needs "
 			    "an id and a function name", i, k);
-		if (jget(tc, "type") != NULL && !jeq(jget(tc, "type"),
+		if (jr_get(tc, "type") != NULL && !jeq(jr_get(tc, "type"),
 		    "function"))
 			return rq_fail(q, "messages[%zu].tool_calls[%zu]: only "
 			    "function tool calls are supported by Cohere", i, k);
-		args = jget(fn, "arguments");
+		args = jr_get(fn, "arguments");
 		if (args != NULL && !jis(args, json_type_string))
 			return rq_fail(q, "messages[%zu].tool_calls[%zu]"
 			    ".function.arguments must be a string", i, k);
 		jw_obj(&q->w);
 		jw_key(&q->w, "id");
-		jw_copy(&q->w, jget(tc, "id"));
+		jw_copy(&q->w, jr_get(tc, "id"));
 		jw_kstr(&q->w, "type", "function");
 		jw_key(&q->w, "function");
 		jw_obj(&q->w);
 		jw_key(&q->w, "name");
-		jw_copy(&q->w, jget(fn, "name"));
+		jw_copy(&q->w, jr_get(fn, "name"));
 		jw_key(&q->w, "arguments");
 		if (args != NULL)
 			jw_copy(&q->w, args);
@@ -528,8 +451,8 @@ put_tool(struct rq *q, struct json_object *m, size_t i)
 	struct json_object	*c, *id, *t;
 	size_t			 k, len;
 
-	id = jget(m, "tool_call_id");
-	c = jget(m, "content");
+	id = jr_get(m, "tool_call_id");
+	c = jr_get(m, "content");
 	if (jstr(id) == NULL)
 		return rq_fail(q, "messages[%zu].tool_call_id must be a "
 		    "string", i);
@@ -578,8 +501,8 @@ put_message(struct rq *q, struct json_object *m, size_t i)
 
 	if (!jis(m, json_type_object))
 		return rq_fail(q, "messages[%zu] must be an object", i);
-	role = jget(m, "role");
-	c = jget(m, "content");
+	role = jr_get(m, "role");
+	c = jr_get(m, "content");
 	jw_obj(&q->w);
 	if (jeq(role, "system") || jeq(role, "developer")) {
 		jw_kstr(&q->w, "role", "system");
@@ -618,12 +541,12 @@ put_tools(struct rq *q, struct json_object *tools, const char *only)
 	len = json_object_array_length(tools);
 	for (k = 0; k < len; k++) {
 		t = json_object_array_get_idx(tools, k);
-		fn = jget(t, "function");
-		if (!jeq(jget(t, "type"), "function") ||
-		    jstr(jget(fn, "name")) == NULL)
+		fn = jr_get(t, "function");
+		if (!jeq(jr_get(t, "type"), "function") ||
+		    jstr(jr_get(fn, "name")) == NULL)
 			return rq_fail(q, "tools[%zu]: only function tools "
 			    "with a name are supported by Cohere", k);
-		if (only != NULL && strcmp(only, jstr(jget(fn, "name"))) != 0)
+		if (only != NULL && strcmp(only, jstr(jr_get(fn, "name"))) != 0)
 			continue;
 		if (n++ == 0) {
 			jw_key(&q->w, "tools");
@@ -634,15 +557,15 @@ put_tools(struct rq *q, struct json_object *tools, const char *only)
 		jw_key(&q->w, "function");
 		jw_obj(&q->w);
 		jw_key(&q->w, "name");
-		jw_copy(&q->w, jget(fn, "name"));
-		if ((v = jget(fn, "description")) != NULL) {
+		jw_copy(&q->w, jr_get(fn, "name"));
+		if ((v = jr_get(fn, "description")) != NULL) {
 			if (!jis(v, json_type_string))
 				return rq_fail(q, "tools[%zu].function."
 				    "description must be a string", k);
 			jw_key(&q->w, "description");
 			jw_copy(&q->w, v);
 		}
-		if ((v = jget(fn, "parameters")) != NULL) {
+		if ((v = jr_get(fn, "parameters")) != NULL) {
 			if (!jis(v, json_type_object))
 				return rq_fail(q, "tools[%zu].function."
 				    "parameters must be an object", k);
@@ -669,15 +592,15 @@ put_tool_fields(struct rq *q, struct json_object *o)
 	const char		*only = NULL, *mode = NULL;
 	int			 n = 0;
 
-	tools = jget(o, "tools");
-	tc = jget(o, "tool_choice");
+	tools = jr_get(o, "tools");
+	tc = jr_get(o, "tool_choice");
 	if (jeq(tc, "required"))
 		mode = "REQUIRED";
 	else if (jeq(tc, "none"))
 		mode = "NONE";
 	else if (jis(tc, json_type_object)) {
-		if (!jeq(jget(tc, "type"), "function") ||
-		    (only = jstr(jget(jget(tc, "function"), "name"))) == NULL)
+		if (!jeq(jr_get(tc, "type"), "function") ||
+		    (only = jstr(jr_get(jr_get(tc, "function"), "name"))) == NULL)
 			return rq_fail(q, "tool_choice: only a function "
 			    "choice with a name is supported by Cohere");
 		mode = "REQUIRED";
@@ -703,7 +626,7 @@ put_number(struct rq *q, struct json_object *o, const char *from,
 {
 	struct json_object	*v;
 
-	if ((v = jget(o, from)) == NULL)
+	if ((v = jr_get(o, from)) == NULL)
 		return 0;
 	if (integer ? !jis(v, json_type_int) : !jnumber(v))
 		return rq_fail(q, "%s must be %s", from,
@@ -721,7 +644,7 @@ put_params(struct rq *q, struct json_object *o)
 	const char		*mt;
 	size_t			 k, len;
 
-	mt = jget(o, "max_completion_tokens") != NULL ?
+	mt = jr_get(o, "max_completion_tokens") != NULL ?
 	    "max_completion_tokens" : "max_tokens";
 	if (put_number(q, o, mt, "max_tokens", 1) == -1 ||
 	    put_number(q, o, "temperature", "temperature", 0) == -1 ||
@@ -731,7 +654,7 @@ put_params(struct rq *q, struct json_object *o)
 	    -1 ||
 	    put_number(q, o, "presence_penalty", "presence_penalty", 0) == -1)
 		return -1;
-	if ((v = jget(o, "stop")) != NULL) {
+	if ((v = jr_get(o, "stop")) != NULL) {
 		if (jis(v, json_type_string)) {
 			jw_key(&q->w, "stop_sequences");
 			jw_arr(&q->w);
@@ -752,14 +675,14 @@ put_params(struct rq *q, struct json_object *o)
 			return rq_fail(q, "stop must be a string or an array "
 			    "of strings");
 	}
-	if ((v = jget(o, "response_format")) != NULL) {
-		if (jeq(jget(v, "type"), "json_object")) {
+	if ((v = jr_get(o, "response_format")) != NULL) {
+		if (jeq(jr_get(v, "type"), "json_object")) {
 			jw_key(&q->w, "response_format");
 			jw_obj(&q->w);
 			jw_kstr(&q->w, "type", "json_object");
 			jw_obj_end(&q->w);
-		} else if (jeq(jget(v, "type"), "json_schema")) {
-			s = jget(jget(v, "json_schema"), "schema");
+		} else if (jeq(jr_get(v, "type"), "json_schema")) {
+			s = jr_get(jr_get(v, "json_schema"), "schema");
 			if (!jis(s, json_type_object))
 				return rq_fail(q, "response_format.json_schema"
 				    ".schema must be an object");
@@ -769,7 +692,7 @@ put_params(struct rq *q, struct json_object *o)
 			jw_key(&q->w, "json_schema");
 			jw_copy(&q->w, s);
 			jw_obj_end(&q->w);
-		} else if (!jeq(jget(v, "type"), "text"))
+		} else if (!jeq(jr_get(v, "type"), "text"))
 			return rq_fail(q, "response_format type must be "
 			    "\"text\", \"json_object\" or \"json_schema\"");
 	}
@@ -804,11 +727,11 @@ cohere_request(const char *body, size_t n, struct xlate_req *req,
 	buf_reset(&req->body);
 	jw_init(&q.w, &req->body);
 
-	if ((o = jparse(body, n)) == NULL || !jis(o, json_type_object)) {
+	if ((o = jr_parse(body, n)) == NULL || !jis(o, json_type_object)) {
 		rq_fail(&q, "request body must be a JSON object");
 		goto out;
 	}
-	model = jget(o, "model");
+	model = jr_get(o, "model");
 	if (jstr(model) == NULL || jlen(model) == 0 ||
 	    jlen(model) >= sizeof(req->model) ||
 	    strlen(jstr(model)) != jlen(model)) {
@@ -817,15 +740,15 @@ cohere_request(const char *body, size_t n, struct xlate_req *req,
 		goto out;
 	}
 	memcpy(req->model, jstr(model), jlen(model) + 1);
-	if ((v = jget(o, "stream")) != NULL) {
+	if ((v = jr_get(o, "stream")) != NULL) {
 		if (!jis(v, json_type_boolean)) {
 			rq_fail(&q, "stream must be a boolean");
 			goto out;
 		}
 		req->stream = json_object_get_boolean(v);
 	}
-	if ((v = jget(o, "stream_options")) != NULL &&
-	    (v = jget(v, "include_usage")) != NULL) {
+	if ((v = jr_get(o, "stream_options")) != NULL &&
+	    (v = jr_get(v, "include_usage")) != NULL) {
 		if (!jis(v, json_type_boolean)) {
 			rq_fail(&q, "stream_options.include_usage must be a "
 			    "boolean");
@@ -833,12 +756,12 @@ cohere_request(const char *body, size_t n, struct xlate_req *req,
 		}
 		req->include_usage = req->stream && json_object_get_boolean(v);
 	}
-	if ((v = jget(o, "n")) != NULL && (!jis(v, json_type_int) ||
+	if ((v = jr_get(o, "n")) != NULL && (!jis(v, json_type_int) ||
 	    json_object_get_int64(v) != 1)) {
 		rq_fail(&q, "n must be 1: Cohere gives one answer per call");
 		goto out;
 	}
-	msgs = jget(o, "messages");
+	msgs = jr_get(o, "messages");
 	if (!jis(msgs, json_type_array) ||
 	    (len = json_object_array_length(msgs)) == 0) {
 		rq_fail(&q, "messages must be a non-empty array");
@@ -885,11 +808,11 @@ put_tool_call(struct jw *w, struct json_object *tc)
 	const char		*s;
 	char			 id[32];
 
-	fn = jget(tc, "function");
+	fn = jr_get(tc, "function");
 	jw_obj(w);
 	jw_key(w, "id");
-	if (jstr(jget(tc, "id")) != NULL)
-		jw_copy(w, jget(tc, "id"));
+	if (jstr(jr_get(tc, "id")) != NULL)
+		jw_copy(w, jr_get(tc, "id"));
 	else {
 		memcpy(id, "call_", 5);
 		random_hex(id + 5, 12);
@@ -899,12 +822,12 @@ put_tool_call(struct jw *w, struct json_object *tc)
 	jw_key(w, "function");
 	jw_obj(w);
 	jw_key(w, "name");
-	if (jstr(jget(fn, "name")) != NULL)
-		jw_copy(w, jget(fn, "name"));
+	if (jstr(jr_get(fn, "name")) != NULL)
+		jw_copy(w, jr_get(fn, "name"));
 	else
 		jw_str(w, "");
 	jw_key(w, "arguments");
-	args = jget(fn, "arguments");
+	args = jr_get(fn, "arguments");
 	if (jis(args, json_type_string))
 		jw_copy(w, args);
 	else if (args != NULL && (s = json_object_to_json_string_ext(args,
@@ -930,7 +853,7 @@ cohere_response(int status, const char *body, size_t n, const char *model,
 	int			 rc = -1, ntc = 0;
 
 	buf_init(&text, n);
-	if ((o = jparse(body, n)) == NULL || !jis(o, json_type_object))
+	if ((o = jr_parse(body, n)) == NULL || !jis(o, json_type_object))
 		goto out;
 	if (status >= 400) {
 		if ((s = error_message(o)) == NULL) {
@@ -942,35 +865,35 @@ cohere_response(int status, const char *body, size_t n, const char *model,
 		rc = openai_error_body(out, s, "api_error", NULL);
 		goto out;
 	}
-	if (!jis(msg = jget(o, "message"), json_type_object))
+	if (!jis(msg = jr_get(o, "message"), json_type_object))
 		goto out;
 
-	JCOPY(res->id, jget(o, "id"));
-	usage_from(&res->usage, jget(o, "usage"));
-	reason = finish_map(jstr(jget(o, "finish_reason")), res);
+	JCOPY(res->id, jr_get(o, "id"));
+	usage_from(&res->usage, jr_get(o, "usage"));
+	reason = finish_map(jstr(jr_get(o, "finish_reason")), res);
 	SCOPY(res->finish_reason, reason);
 
-	c = jget(msg, "content");
+	c = jr_get(msg, "content");
 	if (jis(c, json_type_string))
 		buf_add(&text, json_object_get_string(c), jlen(c));
 	else if (jis(c, json_type_array)) {
 		len = json_object_array_length(c);
 		for (k = 0; k < len; k++) {
 			p = json_object_array_get_idx(c, k);
-			if (jeq(jget(p, "type"), "text") &&
-			    jstr(jget(p, "text")) != NULL)
-				buf_add(&text, jstr(jget(p, "text")),
-				    jlen(jget(p, "text")));
+			if (jeq(jr_get(p, "type"), "text") &&
+			    jstr(jr_get(p, "text")) != NULL)
+				buf_add(&text, jstr(jr_get(p, "text")),
+				    jlen(jr_get(p, "text")));
 		}
 	}
-	if (jis(tcs = jget(msg, "tool_calls"), json_type_array))
+	if (jis(tcs = jr_get(msg, "tool_calls"), json_type_array))
 		ntc = json_object_array_length(tcs) > 0;
 	/* The plan stands in for content, as the request puts it back. */
-	plan = jget(msg, "tool_plan");
+	plan = jr_get(msg, "tool_plan");
 	if (text.len == 0 && ntc && jstr(plan) != NULL)
 		buf_add(&text, jstr(plan), jlen(plan));
 
-	chunk_init(&cc, jstr(jget(o, "id")), model);
+	chunk_init(&cc, jstr(jr_get(o, "id")), model);
 	jw_init(&w, out);
 	jw_obj(&w);
 	jw_kstr(&w, "id", cc.id);
@@ -1019,17 +942,17 @@ cohere_native_body(const char *p, size_t n, struct llm_result *res)
 	struct json_object	*o;
 	const char		*s;
 
-	if ((o = jparse(p, n)) == NULL)
+	if ((o = jr_parse(p, n)) == NULL)
 		return -1;
 	if (jis(o, json_type_object)) {
-		JCOPY(res->id, jget(o, "id"));
-		JCOPY(res->finish_reason, jget(o, "finish_reason"));
-		usage_from(&res->usage, jget(o, "usage"));
+		JCOPY(res->id, jr_get(o, "id"));
+		JCOPY(res->finish_reason, jr_get(o, "finish_reason"));
+		usage_from(&res->usage, jr_get(o, "usage"));
 		/* An error body's "message" is a string, an answer's is an
 		 * object. */
 		if ((s = error_message(o)) != NULL)
 			SCOPY(res->error, s);
-		else if ((s = jstr(jget(o, "finish_reason"))) != NULL)
+		else if ((s = jstr(jr_get(o, "finish_reason"))) != NULL)
 			(void)finish_map(s, res);
 	}
 	json_object_put(o);
@@ -1096,7 +1019,7 @@ event_text(struct cohere_stream *st, struct llm_result *res,
 			    json_object_array_get_idx(c, k) : NULL, out);
 		return;
 	}
-	t = jget(c, "text");
+	t = jr_get(c, "text");
 	if (jstr(t) == NULL || jlen(t) == 0)
 		return;
 	text_add(&res->text, json_object_get_string(t), jlen(t));
@@ -1113,7 +1036,7 @@ event_tool(struct json_object *o)
 {
 	struct json_object	*tc;
 
-	tc = jget(jget(jget(o, "delta"), "message"), "tool_calls");
+	tc = jr_get(jr_get(jr_get(o, "delta"), "message"), "tool_calls");
 	if (jis(tc, json_type_array))
 		tc = json_object_array_length(tc) > 0 ?
 		    json_object_array_get_idx(tc, 0) : NULL;
@@ -1135,8 +1058,8 @@ event_apply(struct cohere_stream *st, struct llm_result *res,
 	struct cohere_stream	*em;	/* st while chunks may be written */
 
 	em = st != NULL && !st->finished && !st->failed ? st : NULL;
-	delta = jget(o, "delta");
-	t = jstr(jget(o, "type"));
+	delta = jr_get(o, "delta");
+	t = jstr(jr_get(o, "type"));
 	if (t == NULL || strcmp(t, "error") == 0) {
 		/* An error event, or a bare error body ({"message": ".."}). */
 		if ((s = error_message(o)) == NULL &&
@@ -1151,20 +1074,20 @@ event_apply(struct cohere_stream *st, struct llm_result *res,
 			em->failed = 1;
 		}
 	} else if (strcmp(t, "message-start") == 0) {
-		JCOPY(res->id, jget(o, "id"));
+		JCOPY(res->id, jr_get(o, "id"));
 		if (em != NULL)
-			chunk_set_id(&em->c, jstr(jget(o, "id")));
+			chunk_set_id(&em->c, jstr(jr_get(o, "id")));
 	} else if (strcmp(t, "content-delta") == 0)
-		event_text(em, res, jget(jget(delta, "message"), "content"),
+		event_text(em, res, jr_get(jr_get(delta, "message"), "content"),
 		    out);
 	else if (strcmp(t, "tool-call-start") == 0) {
 		if ((tc = event_tool(o)) == NULL || em == NULL)
 			return;
 		role(em, out);
-		s = jstr(jget(jget(tc, "function"), "name"));
-		chunk_tool_start(&em->c, em->ntools, jstr(jget(tc, "id")),
+		s = jstr(jr_get(jr_get(tc, "function"), "name"));
+		chunk_tool_start(&em->c, em->ntools, jstr(jr_get(tc, "id")),
 		    s != NULL ? s : "", out);
-		a = jget(jget(tc, "function"), "arguments");
+		a = jr_get(jr_get(tc, "function"), "arguments");
 		if (jstr(a) != NULL && jlen(a) > 0)
 			chunk_tool_args(&em->c, em->ntools,
 			    json_object_get_string(a), jlen(a), out);
@@ -1174,16 +1097,16 @@ event_apply(struct cohere_stream *st, struct llm_result *res,
 		if ((tc = event_tool(o)) == NULL || em == NULL ||
 		    em->ntools == 0)
 			return;
-		a = jget(jget(tc, "function"), "arguments");
+		a = jr_get(jr_get(tc, "function"), "arguments");
 		if (jstr(a) != NULL && jlen(a) > 0)
 			chunk_tool_args(&em->c, em->ntools - 1,
 			    json_object_get_string(a), jlen(a), out);
 	} else if (strcmp(t, "message-end") == 0) {
-		usage_from(&res->usage, jget(delta, "usage"));
+		usage_from(&res->usage, jr_get(delta, "usage"));
 		if ((s = error_message(delta)) != NULL)
 			SCOPY(res->error, s);
 		res->done = 1;
-		fr = jget(delta, "finish_reason");
+		fr = jr_get(delta, "finish_reason");
 		if (st == NULL) {
 			JCOPY(res->finish_reason, fr);
 			(void)finish_map(jstr(fr), res);
@@ -1209,7 +1132,7 @@ cohere_stream_event(void *p, const char *data, size_t n,
 	struct json_object	*o;
 
 	res->chunks++;
-	if ((o = jparse(data, n)) == NULL)
+	if ((o = jr_parse(data, n)) == NULL)
 		return out->err ? -1 : 0;
 	if (jis(o, json_type_object))
 		event_apply(st, res, o, out);
@@ -1245,7 +1168,7 @@ cohere_native_event(struct llm_result *res, const char *data, size_t n)
 	struct json_object	*o;
 
 	res->chunks++;
-	if ((o = jparse(data, n)) == NULL)
+	if ((o = jr_parse(data, n)) == NULL)
 		return -1;
 	if (jis(o, json_type_object))
 		event_apply(NULL, res, o, NULL);

@@ -27,13 +27,12 @@
 #include "chunk.h"
 #include "gemini.h"
 #include "json.h"
+#include "jsonread.h"
 #include "limits.h"
 #include "openai.h"
 #include "usage.h"
 #include "xlate.h"
 
-/* json_tokener_parse_ex takes an int length. */
-#define GEMINI_MAX_PARSE	0x7fffffffUL
 /* Tool calls of one assistant message searched for a tool message's
  * tool_call_id beyond the positional guess: bounds the work a body full
  * of tool messages can cause (quadratic otherwise). */
@@ -43,51 +42,6 @@
 
 /* ---------------------------------------------------------------- */
 /* json-c helpers                                                    */
-
-/*
- * The JSON text p[0, n) as one value, or NULL if it is not exactly one
- * JSON value (strict, bounded depth, only whitespace after it).  The
- * caller puts the result.
- */
-static struct json_object *
-jparse(const char *p, size_t n)
-{
-	struct json_tokener	*tok;
-	struct json_object	*o;
-	size_t			 i;
-
-	if (n == 0 || n > GEMINI_MAX_PARSE || memchr(p, '\0', n) != NULL)
-		return NULL;
-	if ((tok = json_tokener_new_ex(LF_JSON_MAX_DEPTH)) == NULL)
-		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, p, (int)n);
-	if (o != NULL && json_tokener_get_error(tok) == json_tokener_success) {
-		for (i = json_tokener_get_parse_end(tok); i < n; i++)
-			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' &&
-			    p[i] != '\r')
-				break;
-		if (i == n) {
-			json_tokener_free(tok);
-			return o;
-		}
-	}
-	json_object_put(o);
-	json_tokener_free(tok);
-	return NULL;
-}
-
-/* Member k of o if o is an object and has it (NULL for a JSON null). */
-static struct json_object *
-jget(struct json_object *o, const char *k)
-{
-	struct json_object	*v;
-
-	if (o == NULL || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, k, &v))
-		return NULL;
-	return v;
-}
 
 static int
 jis(struct json_object *v, enum json_type t)
@@ -99,7 +53,7 @@ jis(struct json_object *v, enum json_type t)
 static const char *
 jstr(struct json_object *o, const char *k)
 {
-	struct json_object	*v = jget(o, k);
+	struct json_object	*v = jr_get(o, k);
 
 	return jis(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
@@ -108,38 +62,9 @@ jstr(struct json_object *o, const char *k)
 static struct json_object *
 jarr(struct json_object *o, const char *k)
 {
-	struct json_object	*v = jget(o, k);
+	struct json_object	*v = jr_get(o, k);
 
 	return jis(v, json_type_array) ? v : NULL;
-}
-
-/* Counts above this are not believed (2^53: exact in a double, and the
- * sums made of counts cannot overflow). */
-#define GEMINI_MAX_COUNT	9007199254740992LL
-
-/* A token count: an integer (or integral double) in [0, 2^53]. */
-static int
-jcount(struct json_object *v, int64_t *out)
-{
-	double	 d;
-	int64_t	 i;
-
-	if (jis(v, json_type_int)) {
-		if ((i = json_object_get_int64(v)) < 0 ||
-		    i > GEMINI_MAX_COUNT)
-			return -1;
-		*out = i;
-		return 0;
-	}
-	if (jis(v, json_type_double)) {
-		d = json_object_get_double(v);
-		if (!isfinite(d) || d < 0 || d > 9007199254740992.0 ||
-		    d != floor(d))
-			return -1;
-		*out = (int64_t)d;
-		return 0;
-	}
-	return -1;
 }
 
 /* Copy s[0, len) into dst, cut on a UTF-8 boundary to fit. */
@@ -161,7 +86,7 @@ copy_str(char *dst, size_t dstsz, const char *s, size_t len)
 static void
 jcopy(char *dst, size_t dstsz, struct json_object *o, const char *k)
 {
-	struct json_object	*v = jget(o, k);
+	struct json_object	*v = jr_get(o, k);
 
 	if (!jis(v, json_type_string) || json_object_get_string_len(v) <= 0)
 		return;
@@ -487,7 +412,7 @@ rq_part(struct rq *q, size_t i, const char *role, struct json_object *p,
 	if ((type = jstr(p, "type")) == NULL)
 		return rq_failf(q, i, "content part without a type");
 	if (strcmp(type, "text") == 0 || strcmp(type, "refusal") == 0) {
-		v = jget(p, type);
+		v = jr_get(p, type);
 		if (!jis(v, json_type_string))
 			return rq_failf(q, i, "text part without text");
 		rq_text(q, role, json_object_get_string(v),
@@ -497,9 +422,9 @@ rq_part(struct rq *q, size_t i, const char *role, struct json_object *p,
 	if (text_only)
 		return rq_failf(q, i, "only text parts are accepted here");
 	if (strcmp(type, "image_url") == 0) {
-		v = jget(p, "image_url");
+		v = jr_get(p, "image_url");
 		if (jis(v, json_type_object))
-			v = jget(v, "url");
+			v = jr_get(v, "url");
 		if (!jis(v, json_type_string))
 			return rq_failf(q, i, "image_url without url");
 		s = json_object_get_string(v);
@@ -525,7 +450,7 @@ rq_part(struct rq *q, size_t i, const char *role, struct json_object *p,
 		return 0;
 	}
 	if (strcmp(type, "input_audio") == 0) {
-		v = jget(p, "input_audio");
+		v = jr_get(p, "input_audio");
 		if ((s = jstr(v, "data")) == NULL ||
 		    (fmt = jstr(v, "format")) == NULL ||
 		    (strcmp(fmt, "wav") != 0 && strcmp(fmt, "mp3") != 0))
@@ -538,13 +463,13 @@ rq_part(struct rq *q, size_t i, const char *role, struct json_object *p,
 		jw_kstr(&q->w, "mimeType", strcmp(fmt, "wav") == 0 ?
 		    "audio/wav" : "audio/mp3");
 		jw_key(&q->w, "data");
-		jw_json(&q->w, jget(v, "data"));
+		jw_json(&q->w, jr_get(v, "data"));
 		jw_obj_end(&q->w);
 		jw_obj_end(&q->w);
 		return 0;
 	}
 	if (strcmp(type, "file") == 0) {
-		v = jget(jget(p, "file"), "file_data");
+		v = jr_get(jr_get(p, "file"), "file_data");
 		if (!jis(v, json_type_string) || rq_data_url(q, role,
 		    json_object_get_string(v),
 		    (size_t)json_object_get_string_len(v)) == -1)
@@ -591,15 +516,15 @@ rq_tool_calls(struct rq *q, size_t i, struct json_object *calls)
 	len = json_object_array_length(calls);
 	for (k = 0; k < len; k++) {
 		tc = json_object_array_get_idx(calls, k);
-		fn = jget(tc, "function");
+		fn = jr_get(tc, "function");
 		if ((name = jstr(fn, "name")) == NULL || *name == '\0')
 			return rq_failf(q, i, "tool call without a "
 			    "function name");
-		a = jget(fn, "arguments");
+		a = jr_get(fn, "arguments");
 		args = NULL;
 		if (jis(a, json_type_string) &&
 		    json_object_get_string_len(a) > 0) {
-			args = jparse(json_object_get_string(a),
+			args = jr_parse(json_object_get_string(a),
 			    (size_t)json_object_get_string_len(a));
 			if (!jis(args, json_type_object)) {
 				json_object_put(args);
@@ -628,7 +553,7 @@ rq_tool_calls(struct rq *q, size_t i, struct json_object *calls)
 		/* Gemini 3 wants its thought signature back with the call:
 		 * where Google's OpenAI-compatible API puts it, or in the id
 		 * we gave the call (call_id). */
-		sig = jstr(jget(jget(tc, "extra_content"), "google"),
+		sig = jstr(jr_get(jr_get(tc, "extra_content"), "google"),
 		    "thought_signature");
 		if (sig == NULL && (id = jstr(tc, "id")) != NULL &&
 		    (sig = strstr(id, GEMINI_SIG_SEP)) != NULL)
@@ -661,12 +586,12 @@ rq_call_name(struct rq *q, const char *id)
 	if (q->ncall_resp < len) {
 		tc = json_object_array_get_idx(q->calls, q->ncall_resp);
 		if ((cid = jstr(tc, "id")) != NULL && strcmp(cid, id) == 0)
-			return jstr(jget(tc, "function"), "name");
+			return jstr(jr_get(tc, "function"), "name");
 	}
 	for (k = 0; k < len && k < GEMINI_MAX_TOOL_SCAN; k++) {
 		tc = json_object_array_get_idx(q->calls, k);
 		if ((cid = jstr(tc, "id")) != NULL && strcmp(cid, id) == 0)
-			return jstr(jget(tc, "function"), "name");
+			return jstr(jr_get(tc, "function"), "name");
 	}
 	return NULL;
 }
@@ -691,7 +616,7 @@ rq_tool_msg(struct rq *q, size_t i, struct json_object *m)
 		return rq_failf(q, i, "tool message whose tool_call_id "
 		    "matches no earlier tool call");
 	buf_init(&text, q->w.b->max);
-	c = jget(m, "content");
+	c = jr_get(m, "content");
 	if (jis(c, json_type_string))
 		buf_add(&text, json_object_get_string(c),
 		    (size_t)json_object_get_string_len(c));
@@ -701,7 +626,7 @@ rq_tool_msg(struct rq *q, size_t i, struct json_object *m)
 			p = json_object_array_get_idx(c, k);
 			if (jstr(p, "text") != NULL)
 				buf_add(&text, jstr(p, "text"), (size_t)
-				    json_object_get_string_len(jget(p,
+				    json_object_get_string_len(jr_get(p,
 				    "text")));
 		}
 	} else if (c != NULL) {
@@ -712,7 +637,7 @@ rq_tool_msg(struct rq *q, size_t i, struct json_object *m)
 		rq_fail(q, "translated request too large");
 		goto out;
 	}
-	if (text.len > 0 && (parsed = jparse(text.p, text.len)) != NULL &&
+	if (text.len > 0 && (parsed = jr_parse(text.p, text.len)) != NULL &&
 	    !jis(parsed, json_type_object)) {
 		json_object_put(parsed);
 		parsed = NULL;
@@ -758,11 +683,11 @@ rq_contents(struct rq *q, struct json_object *msgs)
 		    strcmp(role, "developer") == 0)
 			continue;
 		if (strcmp(role, "user") == 0) {
-			if (rq_parts(q, i, "user", jget(m, "content"), 0)
+			if (rq_parts(q, i, "user", jr_get(m, "content"), 0)
 			    == -1)
 				return -1;
 		} else if (strcmp(role, "assistant") == 0) {
-			if (rq_parts(q, i, "model", jget(m, "content"), 1)
+			if (rq_parts(q, i, "model", jr_get(m, "content"), 1)
 			    == -1)
 				return -1;
 			if ((calls = jarr(m, "tool_calls")) != NULL &&
@@ -805,7 +730,7 @@ rq_system(struct rq *q, struct json_object *msgs)
 		if (role == NULL || (strcmp(role, "system") != 0 &&
 		    strcmp(role, "developer") != 0))
 			continue;
-		if (rq_parts(q, i, "system", jget(m, "content"), 1) == -1)
+		if (rq_parts(q, i, "system", jr_get(m, "content"), 1) == -1)
 			return -1;
 	}
 	if (q->role != NULL) {
@@ -821,7 +746,7 @@ rq_system(struct rq *q, struct json_object *msgs)
 static int
 params_useful(struct json_object *params)
 {
-	struct json_object	*props = jget(params, "properties");
+	struct json_object	*props = jr_get(params, "properties");
 	const char		*type = jstr(params, "type");
 
 	if (!jis(params, json_type_object) ||
@@ -854,7 +779,7 @@ rq_tools(struct rq *q, struct json_object *tools)
 		    strcmp(type, "function") != 0)
 			return rq_fail(q, "tools: only function tools are "
 			    "supported");
-		fn = jget(t, "function");
+		fn = jr_get(t, "function");
 		if ((name = jstr(fn, "name")) == NULL || *name == '\0')
 			return rq_fail(q, "tools: function without a name");
 		jw_obj(&q->w);
@@ -862,7 +787,7 @@ rq_tools(struct rq *q, struct json_object *tools)
 		if (jstr(fn, "description") != NULL)
 			jw_kstr(&q->w, "description",
 			    jstr(fn, "description"));
-		params = jget(fn, "parameters");
+		params = jr_get(fn, "parameters");
 		if (params_useful(params)) {
 			jw_key(&q->w, "parameters");
 			jw_schema(&q->w, params);
@@ -894,7 +819,7 @@ rq_tool_choice(struct rq *q, struct json_object *tc)
 			return rq_fail(q, "tool_choice: unknown value");
 	} else if ((s = jstr(tc, "type")) != NULL &&
 	    strcmp(s, "function") == 0 &&
-	    (name = jstr(jget(tc, "function"), "name")) != NULL)
+	    (name = jstr(jr_get(tc, "function"), "name")) != NULL)
 		mode = "ANY";
 	else
 		return rq_fail(q, "tool_choice: unknown value");
@@ -918,7 +843,7 @@ rq_tool_choice(struct rq *q, struct json_object *tc)
 static int
 rq_num(struct json_object *o, const char *k, double *d)
 {
-	struct json_object	*v = jget(o, k);
+	struct json_object	*v = jr_get(o, k);
 
 	if (v == NULL)
 		return 0;
@@ -933,7 +858,7 @@ static int
 rq_int(struct json_object *o, const char *k, int64_t lo, int64_t hi,
     int64_t *i)
 {
-	struct json_object	*v = jget(o, k);
+	struct json_object	*v = jr_get(o, k);
 	double			 d;
 
 	if (v == NULL)
@@ -993,10 +918,10 @@ rq_genconfig(struct rq *q, struct json_object *o)
 		}
 		if (r == 1) {
 			rq_gc(q, &open, nums[k].to);
-			jw_json(&q->w, jget(o, nums[k].from));
+			jw_json(&q->w, jr_get(o, nums[k].from));
 		}
 	}
-	if ((v = jget(o, "stop")) != NULL) {
+	if ((v = jr_get(o, "stop")) != NULL) {
 		if (jis(v, json_type_string)) {
 			rq_gc(q, &open, "stopSequences");
 			jw_arr(&q->w);
@@ -1029,14 +954,14 @@ rq_genconfig(struct rq *q, struct json_object *o)
 		rq_gc(q, &open, "seed");
 		jw_int(&q->w, i);
 	}
-	if ((rf = jget(o, "response_format")) != NULL) {
+	if ((rf = jr_get(o, "response_format")) != NULL) {
 		if ((type = jstr(rf, "type")) == NULL)
 			return rq_fail(q, "response_format: no type");
 		if (strcmp(type, "json_object") == 0 ||
 		    strcmp(type, "json_schema") == 0) {
 			rq_gc(q, &open, "responseMimeType");
 			jw_str(&q->w, "application/json");
-			js = jget(jget(rf, "json_schema"), "schema");
+			js = jr_get(jr_get(rf, "json_schema"), "schema");
 			if (strcmp(type, "json_schema") == 0 &&
 			    jis(js, json_type_object)) {
 				jw_key(&q->w, "responseSchema");
@@ -1066,7 +991,7 @@ gemini_request(const char *body, size_t n, struct xlate_req *req, char *err,
 	if (errsz > 0)
 		err[0] = '\0';
 	buf_init(&probe, 4 * LF_MAX_MODEL);
-	if ((o = jparse(body, n)) == NULL || !jis(o, json_type_object)) {
+	if ((o = jr_parse(body, n)) == NULL || !jis(o, json_type_object)) {
 		rq_fail(&q, "request body is not a JSON object");
 		goto out;
 	}
@@ -1076,15 +1001,15 @@ gemini_request(const char *body, size_t n, struct xlate_req *req, char *err,
 		goto out;
 	}
 	if ((model = jstr(o, "model")) == NULL ||
-	    (size_t)json_object_get_string_len(jget(o, "model")) !=
+	    (size_t)json_object_get_string_len(jr_get(o, "model")) !=
 	    strlen(model) || gemini_path(model, 0, &probe) == -1) {
 		rq_fail(&q, "model: missing, too long or not a model name");
 		goto out;
 	}
 	snprintf(req->model, sizeof(req->model), "%s", model);
-	req->stream = jis(v = jget(o, "stream"), json_type_boolean) &&
+	req->stream = jis(v = jr_get(o, "stream"), json_type_boolean) &&
 	    json_object_get_boolean(v);
-	req->include_usage = req->stream && jis(v = jget(jget(o,
+	req->include_usage = req->stream && jis(v = jr_get(jr_get(o,
 	    "stream_options"), "include_usage"), json_type_boolean) &&
 	    json_object_get_boolean(v);
 
@@ -1092,7 +1017,7 @@ gemini_request(const char *body, size_t n, struct xlate_req *req, char *err,
 	jw_obj(&q.w);
 	if (rq_contents(&q, msgs) == -1 || rq_system(&q, msgs) == -1 ||
 	    rq_tools(&q, jarr(o, "tools")) == -1 ||
-	    rq_tool_choice(&q, jget(o, "tool_choice")) == -1 ||
+	    rq_tool_choice(&q, jr_get(o, "tool_choice")) == -1 ||
 	    rq_genconfig(&q, o) == -1)
 		goto out;
 	jw_obj_end(&q.w);
@@ -1140,20 +1065,20 @@ usage_from_meta(struct usage *u, struct json_object *m)
 	cost = u->reported_cost;
 	usage_init(u);
 	u->reported_cost = cost;
-	if (jcount(jget(m, "promptTokenCount"), &v) == 0)
+	if (jr_count(jr_get(m, "promptTokenCount"), &v) == 0)
 		prompt = v;
-	if (jcount(jget(m, "toolUsePromptTokenCount"), &v) == 0)
+	if (jr_count(jr_get(m, "toolUsePromptTokenCount"), &v) == 0)
 		tool = v;
 	u->prompt = count_add(prompt, tool);
-	if (jcount(jget(m, "cachedContentTokenCount"), &v) == 0)
+	if (jr_count(jr_get(m, "cachedContentTokenCount"), &v) == 0)
 		u->cached = v;
-	if (jcount(jget(m, "candidatesTokenCount"), &v) == 0)
+	if (jr_count(jr_get(m, "candidatesTokenCount"), &v) == 0)
 		cand = v;
-	if (jcount(jget(m, "thoughtsTokenCount"), &v) == 0)
+	if (jr_count(jr_get(m, "thoughtsTokenCount"), &v) == 0)
 		th = v;
 	u->completion = count_add(cand, th);
 	u->reasoning = th;
-	if (jcount(jget(m, "totalTokenCount"), &v) == 0)
+	if (jr_count(jr_get(m, "totalTokenCount"), &v) == 0)
 		u->total = v;
 	return 0;
 }
@@ -1222,11 +1147,11 @@ has_calls(struct json_object *cand)
 	struct json_object	*parts;
 	size_t			 i, len;
 
-	if ((parts = jarr(jget(cand, "content"), "parts")) == NULL)
+	if ((parts = jarr(jr_get(cand, "content"), "parts")) == NULL)
 		return 0;
 	len = json_object_array_length(parts);
 	for (i = 0; i < len; i++)
-		if (jget(json_object_array_get_idx(parts, i),
+		if (jr_get(json_object_array_get_idx(parts, i),
 		    "functionCall") != NULL)
 			return 1;
 	return 0;
@@ -1236,11 +1161,11 @@ has_calls(struct json_object *cand)
 static struct json_object *
 part_text(struct json_object *part)
 {
-	struct json_object	*t = jget(part, "text"), *th;
+	struct json_object	*t = jr_get(part, "text"), *th;
 
 	if (!jis(t, json_type_string))
 		return NULL;
-	if (jis(th = jget(part, "thought"), json_type_boolean) &&
+	if (jis(th = jr_get(part, "thought"), json_type_boolean) &&
 	    json_object_get_boolean(th))
 		return NULL;
 	return t;
@@ -1250,7 +1175,7 @@ part_text(struct json_object *part)
 static void
 args_json(struct buf *b, struct json_object *fc)
 {
-	struct json_object	*a = jget(fc, "args");
+	struct json_object	*a = jr_get(fc, "args");
 	struct jw		 w;
 
 	jw_init(&w, b);
@@ -1271,7 +1196,7 @@ args_json(struct buf *b, struct json_object *fc)
 static const char *
 call_id(struct buf *b, struct json_object *part, int n)
 {
-	const char	*id = jstr(jget(part, "functionCall"), "id");
+	const char	*id = jstr(jr_get(part, "functionCall"), "id");
 	const char	*sig = jstr(part, "thoughtSignature");
 
 	buf_reset(b);
@@ -1293,7 +1218,7 @@ cand_index(struct json_object *cand, size_t pos)
 {
 	int64_t	 v;
 
-	if (jcount(jget(cand, "index"), &v) == 0 && v <= INT32_MAX)
+	if (jr_count(jr_get(cand, "index"), &v) == 0 && v <= INT32_MAX)
 		return (int)v;
 	return pos > INT32_MAX ? INT32_MAX : (int)pos;
 }
@@ -1309,7 +1234,7 @@ error_write(struct json_object *o, struct buf *out, struct llm_result *res)
 
 	if (jis(o, json_type_array) && json_object_array_length(o) > 0)
 		o = json_object_array_get_idx(o, 0);
-	e = jget(o, "error");
+	e = jr_get(o, "error");
 	if ((msg = jstr(e, "message")) == NULL)
 		return -1;
 	error_type(jstr(e, "status"), type, sizeof(type));
@@ -1333,7 +1258,7 @@ choice_write(struct jw *w, struct json_object *cand, size_t pos,
 	buf_init(&text, max);
 	buf_init(&args, max);
 	buf_init(&idb, max);
-	parts = jarr(jget(cand, "content"), "parts");
+	parts = jarr(jr_get(cand, "content"), "parts");
 	len = parts != NULL ? json_object_array_length(parts) : 0;
 	for (i = 0; i < len; i++)
 		if ((t = part_text(json_object_array_get_idx(parts, i)))
@@ -1357,7 +1282,7 @@ choice_write(struct jw *w, struct json_object *cand, size_t pos,
 		jw_arr(w);
 		for (i = 0; i < len; i++) {
 			part = json_object_array_get_idx(parts, i);
-			if ((fc = jget(part, "functionCall")) == NULL)
+			if ((fc = jr_get(part, "functionCall")) == NULL)
 				continue;
 			id = call_id(&idb, part, *ncall);
 			if (*ncall < INT32_MAX)
@@ -1403,7 +1328,7 @@ gemini_response(int status, const char *body, size_t n, const char *model,
 	size_t			 i, len;
 	int			 ncall = 0, rc = -1;
 
-	if ((o = jparse(body, n)) == NULL)
+	if ((o = jr_parse(body, n)) == NULL)
 		return -1;
 	if (status >= 400) {
 		rc = error_write(o, out, res);
@@ -1416,7 +1341,7 @@ gemini_response(int status, const char *body, size_t n, const char *model,
 	chunk_init(&c, jstr(o, "responseId"), model);
 	chunk_set_model(&c, jstr(o, "modelVersion"));
 	usage_init(&u);
-	if (usage_from_meta(&u, jget(o, "usageMetadata")) == 0)
+	if (usage_from_meta(&u, jr_get(o, "usageMetadata")) == 0)
 		res->usage = u;
 
 	buf_reset(out);
@@ -1439,7 +1364,7 @@ gemini_response(int status, const char *body, size_t n, const char *model,
 	}
 	if (len == 0) {
 		/* No candidate: the prompt was blocked (or nothing came). */
-		snprintf(fin, sizeof(fin), "%s", jstr(jget(o,
+		snprintf(fin, sizeof(fin), "%s", jstr(jr_get(o,
 		    "promptFeedback"), "blockReason") != NULL ?
 		    "content_filter" : "stop");
 		snprintf(res->finish_reason, sizeof(res->finish_reason), "%s",
@@ -1535,8 +1460,8 @@ st_object(struct gstream *s, struct json_object *o, struct llm_result *res,
 	char			 type[64];
 	size_t			 i, len;
 
-	if ((msg = jstr(jget(o, "error"), "message")) != NULL) {
-		error_type(jstr(jget(o, "error"), "status"), type,
+	if ((msg = jstr(jr_get(o, "error"), "message")) != NULL) {
+		error_type(jstr(jr_get(o, "error"), "status"), type,
 		    sizeof(type));
 		copy_str(res->error, sizeof(res->error), msg, strlen(msg));
 		s->errored = 1;
@@ -1553,7 +1478,7 @@ st_object(struct gstream *s, struct json_object *o, struct llm_result *res,
 	 * thinking model may be silent for long, and the client learns at
 	 * once that the answer has started. */
 	st_role(s, out);
-	if (usage_from_meta(&s->usage, jget(o, "usageMetadata")) == 0)
+	if (usage_from_meta(&s->usage, jr_get(o, "usageMetadata")) == 0)
 		res->usage = s->usage;
 	cands = jarr(o, "candidates");
 	len = cands != NULL ? json_object_array_length(cands) : 0;
@@ -1563,7 +1488,7 @@ st_object(struct gstream *s, struct json_object *o, struct llm_result *res,
 			break;
 		}
 	if (cand == NULL) {
-		if (len == 0 && jstr(jget(o, "promptFeedback"),
+		if (len == 0 && jstr(jr_get(o, "promptFeedback"),
 		    "blockReason") != NULL && !s->finish_sent) {
 			snprintf(s->gfinish, sizeof(s->gfinish), "SAFETY");
 			res->done = 1;
@@ -1574,7 +1499,7 @@ st_object(struct gstream *s, struct json_object *o, struct llm_result *res,
 	}
 	buf_init(&args, out->max);
 	buf_init(&idb, out->max);
-	parts = jarr(jget(cand, "content"), "parts");
+	parts = jarr(jr_get(cand, "content"), "parts");
 	len = parts != NULL ? json_object_array_length(parts) : 0;
 	for (i = 0; i < len && !s->finish_sent; i++) {
 		part = json_object_array_get_idx(parts, i);
@@ -1585,7 +1510,7 @@ st_object(struct gstream *s, struct json_object *o, struct llm_result *res,
 			    (size_t)json_object_get_string_len(t), out);
 			text_add(&res->text, json_object_get_string(t),
 			    (size_t)json_object_get_string_len(t));
-		} else if ((fc = jget(part, "functionCall")) != NULL) {
+		} else if ((fc = jr_get(part, "functionCall")) != NULL) {
 			id = call_id(&idb, part, s->ncall);
 			st_role(s, out);
 			buf_reset(&args);
@@ -1621,7 +1546,7 @@ gemini_stream_event(void *st, const char *data, size_t n,
 	size_t			 i, len;
 
 	res->chunks++;
-	if ((o = jparse(data, n)) == NULL)
+	if ((o = jr_parse(data, n)) == NULL)
 		return out->err ? -1 : 0;
 	if (jis(o, json_type_object))
 		st_object(s, o, res, out);
@@ -1665,10 +1590,10 @@ native_obj(struct llm_result *res, struct json_object *o, int text)
 
 	if (!jis(o, json_type_object))
 		return;
-	jcopy(res->error, sizeof(res->error), jget(o, "error"), "message");
+	jcopy(res->error, sizeof(res->error), jr_get(o, "error"), "message");
 	jcopy(res->model, sizeof(res->model), o, "modelVersion");
 	jcopy(res->id, sizeof(res->id), o, "responseId");
-	usage_from_meta(&res->usage, jget(o, "usageMetadata"));
+	usage_from_meta(&res->usage, jr_get(o, "usageMetadata"));
 	cands = jarr(o, "candidates");
 	len = cands != NULL ? json_object_array_length(cands) : 0;
 	for (i = 0; i < len; i++)
@@ -1677,7 +1602,7 @@ native_obj(struct llm_result *res, struct json_object *o, int text)
 			break;
 		}
 	if (cand == NULL) {
-		if (len == 0 && jstr(jget(o, "promptFeedback"),
+		if (len == 0 && jstr(jr_get(o, "promptFeedback"),
 		    "blockReason") != NULL) {
 			snprintf(res->finish_reason,
 			    sizeof(res->finish_reason), "content_filter");
@@ -1685,7 +1610,7 @@ native_obj(struct llm_result *res, struct json_object *o, int text)
 		}
 		return;
 	}
-	if (text && (parts = jarr(jget(cand, "content"), "parts")) != NULL) {
+	if (text && (parts = jarr(jr_get(cand, "content"), "parts")) != NULL) {
 		len = json_object_array_length(parts);
 		for (i = 0; i < len; i++)
 			if ((t = part_text(json_object_array_get_idx(parts,
@@ -1706,7 +1631,7 @@ gemini_native_body(const char *p, size_t n, struct llm_result *res)
 	struct json_object	*o;
 	size_t			 i, len;
 
-	if ((o = jparse(p, n)) == NULL)
+	if ((o = jr_parse(p, n)) == NULL)
 		return -1;
 	if (jis(o, json_type_array)) {
 		/* A whole streamGenerateContent answer without alt=sse:
@@ -1727,7 +1652,7 @@ gemini_native_event(struct llm_result *res, const char *data, size_t n)
 	size_t			 i, len;
 
 	res->chunks++;
-	if ((o = jparse(data, n)) == NULL)
+	if ((o = jr_parse(data, n)) == NULL)
 		return -1;
 	if (jis(o, json_type_array)) {
 		len = json_object_array_length(o);

@@ -6,14 +6,12 @@
 #include <json-c/json.h>
 
 #include "buf.h"
+#include "jsonread.h"
 #include "limits.h"
 #include "usage.h"
 #include "jsonscan.h"
 #include "openai.h"
 #include "sse.h"
-
-/* json_tokener_parse_ex takes an int length. */
-#define OPENAI_MAX_PARSE	0x7fffffffUL
 
 void
 llm_result_init(struct llm_result *r, size_t max_text)
@@ -34,39 +32,6 @@ llm_result_free(struct llm_result *r)
 }
 
 /*
- * The JSON text p[0, n) as one value, or NULL if it is not exactly one
- * JSON value (strict, bounded depth, only whitespace after it).  The
- * caller puts the result.
- */
-static struct json_object *
-jparse(const char *p, size_t n)
-{
-	struct json_tokener	*tok;
-	struct json_object	*o;
-	size_t			 i;
-
-	if (n == 0 || n > OPENAI_MAX_PARSE || memchr(p, '\0', n) != NULL)
-		return NULL;
-	if ((tok = json_tokener_new_ex(LF_JSON_MAX_DEPTH)) == NULL)
-		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, p, (int)n);
-	if (o != NULL && json_tokener_get_error(tok) == json_tokener_success) {
-		for (i = json_tokener_get_parse_end(tok); i < n; i++)
-			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' &&
-			    p[i] != '\r')
-				break;
-		if (i == n) {
-			json_tokener_free(tok);
-			return o;
-		}
-	}
-	json_object_put(o);
-	json_tokener_free(tok);
-	return NULL;
-}
-
-/*
  * Whether p[0, n) may spell a NUL in a string.  json-c cuts object keys at
  * a NUL ("usage\u0000x" reads as "usage") where the scanner and upstream
  * do not, so the byte splices give up on such text rather than disagree.
@@ -75,42 +40,6 @@ static int
 has_escaped_nul(const char *p, size_t n)
 {
 	return memmem(p, n, "\\u0000", 6) != NULL;
-}
-
-/* Member k of o if o is an object and has it (NULL for a JSON null). */
-static struct json_object *
-jget(struct json_object *o, const char *k)
-{
-	struct json_object	*v;
-
-	if (o == NULL || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, k, &v))
-		return NULL;
-	return v;
-}
-
-/* A token count: a non-negative integer (or integral double). */
-static int
-jcount(struct json_object *v, int64_t *out)
-{
-	double	 d;
-	int64_t	 i;
-
-	if (json_object_is_type(v, json_type_int)) {
-		if ((i = json_object_get_int64(v)) < 0)
-			return -1;
-		*out = i;
-		return 0;
-	}
-	if (json_object_is_type(v, json_type_double)) {
-		d = json_object_get_double(v);
-		if (!isfinite(d) || d < 0 || d > 9007199254740992.0 ||
-		    d != floor(d))
-			return -1;
-		*out = (int64_t)d;
-		return 0;
-	}
-	return -1;
 }
 
 /* Copy s[0, len) into dst, cut on a UTF-8 boundary to fit. */
@@ -175,26 +104,26 @@ usage_from(struct usage *us, struct json_object *u)
 
 	if (u == NULL || !json_object_is_type(u, json_type_object))
 		return;
-	if (((v = jget(u, "prompt_tokens")) != NULL ||
-	    (v = jget(u, "input_tokens")) != NULL) && jcount(v, &n) == 0)
+	if (((v = jr_get(u, "prompt_tokens")) != NULL ||
+	    (v = jr_get(u, "input_tokens")) != NULL) && jr_count(v, &n) == 0)
 		us->prompt = n;
-	if (((v = jget(u, "completion_tokens")) != NULL ||
-	    (v = jget(u, "output_tokens")) != NULL) && jcount(v, &n) == 0)
+	if (((v = jr_get(u, "completion_tokens")) != NULL ||
+	    (v = jr_get(u, "output_tokens")) != NULL) && jr_count(v, &n) == 0)
 		us->completion = n;
-	if ((v = jget(u, "total_tokens")) != NULL && jcount(v, &n) == 0)
+	if ((v = jr_get(u, "total_tokens")) != NULL && jr_count(v, &n) == 0)
 		us->total = n;
-	if ((d = jget(u, "prompt_tokens_details")) == NULL)
-		d = jget(u, "input_tokens_details");
-	if ((v = jget(d, "cached_tokens")) != NULL && jcount(v, &n) == 0)
+	if ((d = jr_get(u, "prompt_tokens_details")) == NULL)
+		d = jr_get(u, "input_tokens_details");
+	if ((v = jr_get(d, "cached_tokens")) != NULL && jr_count(v, &n) == 0)
 		us->cached = n;
-	else if ((v = jget(u, "prompt_cache_hit_tokens")) != NULL &&
-	    jcount(v, &n) == 0)
+	else if ((v = jr_get(u, "prompt_cache_hit_tokens")) != NULL &&
+	    jr_count(v, &n) == 0)
 		us->cached = n;		/* DeepSeek */
-	if ((d = jget(u, "completion_tokens_details")) == NULL)
-		d = jget(u, "output_tokens_details");
-	if ((v = jget(d, "reasoning_tokens")) != NULL && jcount(v, &n) == 0)
+	if ((d = jr_get(u, "completion_tokens_details")) == NULL)
+		d = jr_get(u, "output_tokens_details");
+	if ((v = jr_get(d, "reasoning_tokens")) != NULL && jr_count(v, &n) == 0)
 		us->reasoning = n;
-	if ((v = jget(u, "cost")) != NULL &&
+	if ((v = jr_get(u, "cost")) != NULL &&
 	    (json_object_is_type(v, json_type_double) ||
 	    json_object_is_type(v, json_type_int)) &&
 	    isfinite(json_object_get_double(v)) &&
@@ -211,7 +140,7 @@ error_from(struct llm_result *r, struct json_object *e)
 	if (json_object_is_type(e, json_type_string))
 		JCOPY(r->error, e);
 	else
-		JCOPY(r->error, jget(e, "message"));
+		JCOPY(r->error, jr_get(e, "message"));
 }
 
 /* A Responses API response object (body, or inside a stream event). */
@@ -220,14 +149,14 @@ response_from(struct llm_result *r, struct json_object *o)
 {
 	struct json_object	*v;
 
-	JCOPY(r->model, jget(o, "model"));
-	JCOPY(r->id, jget(o, "id"));
-	usage_from(&r->usage, jget(o, "usage"));
-	error_from(r, jget(o, "error"));
-	if ((v = jget(jget(o, "incomplete_details"), "reason")) != NULL)
+	JCOPY(r->model, jr_get(o, "model"));
+	JCOPY(r->id, jr_get(o, "id"));
+	usage_from(&r->usage, jr_get(o, "usage"));
+	error_from(r, jr_get(o, "error"));
+	if ((v = jr_get(jr_get(o, "incomplete_details"), "reason")) != NULL)
 		JCOPY(r->finish_reason, v);
 	else
-		JCOPY(r->finish_reason, jget(o, "status"));
+		JCOPY(r->finish_reason, jr_get(o, "status"));
 }
 
 int
@@ -239,16 +168,16 @@ openai_request_info(const char *body, size_t n, int *stream, char *model,
 	*stream = 0;
 	if (modelsz > 0)
 		model[0] = '\0';
-	if ((o = jparse(body, n)) == NULL)
+	if ((o = jr_parse(body, n)) == NULL)
 		return -1;
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return -1;
 	}
-	if ((v = jget(o, "stream")) != NULL &&
+	if ((v = jr_get(o, "stream")) != NULL &&
 	    json_object_is_type(v, json_type_boolean))
 		*stream = json_object_get_boolean(v);
-	jcopy(model, modelsz, jget(o, "model"));
+	jcopy(model, modelsz, jr_get(o, "model"));
 	json_object_put(o);
 	return 0;
 }
@@ -290,16 +219,16 @@ openai_request_usage(const char *body, size_t n, struct buf *out)
 	size_t			 top;
 	int			 rc, want;
 
-	if ((o = jparse(body, n)) == NULL)
+	if ((o = jr_parse(body, n)) == NULL)
 		return -1;
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return -1;
 	}
-	want = (v = jget(o, "stream")) != NULL &&
+	want = (v = jr_get(o, "stream")) != NULL &&
 	    json_object_is_type(v, json_type_boolean) &&
 	    json_object_get_boolean(v);
-	if (want && (v = jget(jget(o, "stream_options"), "include_usage")) !=
+	if (want && (v = jr_get(jr_get(o, "stream_options"), "include_usage")) !=
 	    NULL && json_object_is_type(v, json_type_boolean) &&
 	    json_object_get_boolean(v))
 		want = 0;
@@ -338,22 +267,22 @@ openai_parse_body(const char *p, size_t n, struct llm_result *r)
 {
 	struct json_object	*o, *c;
 
-	if ((o = jparse(p, n)) == NULL)
+	if ((o = jr_parse(p, n)) == NULL)
 		return -1;
 	if (json_object_is_type(o, json_type_object)) {
-		if ((c = jget(o, "object")) != NULL &&
+		if ((c = jr_get(o, "object")) != NULL &&
 		    json_object_is_type(c, json_type_string) &&
 		    strcmp(json_object_get_string(c), "response") == 0)
 			response_from(r, o);
 		else {
-			JCOPY(r->model, jget(o, "model"));
-			JCOPY(r->id, jget(o, "id"));
-			usage_from(&r->usage, jget(o, "usage"));
-			error_from(r, jget(o, "error"));
-			if ((c = jget(o, "choices")) != NULL &&
+			JCOPY(r->model, jr_get(o, "model"));
+			JCOPY(r->id, jr_get(o, "id"));
+			usage_from(&r->usage, jr_get(o, "usage"));
+			error_from(r, jr_get(o, "error"));
+			if ((c = jr_get(o, "choices")) != NULL &&
 			    json_object_is_type(c, json_type_array) &&
 			    json_object_array_length(c) > 0)
-				JCOPY(r->finish_reason, jget(
+				JCOPY(r->finish_reason, jr_get(
 				    json_object_array_get_idx(c, 0),
 				    "finish_reason"));
 		}
@@ -370,21 +299,21 @@ stream_response_event(struct llm_result *r, struct json_object *o,
 	struct json_object	*e;
 
 	if (strcmp(t, "response.output_text.delta") == 0)
-		text_add(&r->text, jget(o, "delta"));
+		text_add(&r->text, jr_get(o, "delta"));
 	else if (strcmp(t, "response.created") == 0 ||
 	    strcmp(t, "response.in_progress") == 0) {
-		JCOPY(r->model, jget(jget(o, "response"), "model"));
-		JCOPY(r->id, jget(jget(o, "response"), "id"));
+		JCOPY(r->model, jr_get(jr_get(o, "response"), "model"));
+		JCOPY(r->id, jr_get(jr_get(o, "response"), "id"));
 	} else if (strcmp(t, "response.completed") == 0 ||
 	    strcmp(t, "response.incomplete") == 0 ||
 	    strcmp(t, "response.failed") == 0) {
-		response_from(r, jget(o, "response"));
+		response_from(r, jr_get(o, "response"));
 		r->done = 1;
 	} else if (strcmp(t, "error") == 0) {
-		if ((e = jget(o, "error")) != NULL)
+		if ((e = jr_get(o, "error")) != NULL)
 			error_from(r, e);
 		else
-			JCOPY(r->error, jget(o, "message"));
+			JCOPY(r->error, jr_get(o, "message"));
 	}
 }
 
@@ -403,26 +332,26 @@ openai_stream_data(struct llm_result *r, const char *data, size_t n)
 		r->done = 1;
 		return 0;
 	}
-	if ((o = jparse(data, n)) == NULL)
+	if ((o = jr_parse(data, n)) == NULL)
 		return -1;
 	if (!json_object_is_type(o, json_type_object))
 		goto out;
-	if ((t = jget(o, "type")) != NULL &&
+	if ((t = jr_get(o, "type")) != NULL &&
 	    json_object_is_type(t, json_type_string) &&
 	    (strncmp(json_object_get_string(t), "response.", 9) == 0 ||
 	    strcmp(json_object_get_string(t), "error") == 0)) {
 		stream_response_event(r, o, json_object_get_string(t));
 		goto out;
 	}
-	JCOPY(r->model, jget(o, "model"));
-	JCOPY(r->id, jget(o, "id"));
-	error_from(r, jget(o, "error"));
-	u = jget(o, "usage");
+	JCOPY(r->model, jr_get(o, "model"));
+	JCOPY(r->id, jr_get(o, "id"));
+	error_from(r, jr_get(o, "error"));
+	u = jr_get(o, "usage");
 	if (u != NULL && json_object_is_type(u, json_type_object))
 		usage_from(&r->usage, u);
 	else
 		u = NULL;
-	if ((ch = jget(o, "choices")) == NULL ||
+	if ((ch = jr_get(o, "choices")) == NULL ||
 	    !json_object_is_type(ch, json_type_array))
 		goto out;
 	if ((len = json_object_array_length(ch)) == 0 && u != NULL)
@@ -430,12 +359,12 @@ openai_stream_data(struct llm_result *r, const char *data, size_t n)
 	for (i = 0; i < len; i++) {
 		c = json_object_array_get_idx(ch, i);
 		/* Text of the first choice only: n > 1 would interleave. */
-		if ((idx = jget(c, "index")) != NULL &&
+		if ((idx = jr_get(c, "index")) != NULL &&
 		    json_object_get_int64(idx) != 0)
 			continue;
-		text_add(&r->text, jget(jget(c, "delta"), "content"));
-		text_add(&r->text, jget(c, "text"));
-		JCOPY(r->finish_reason, jget(c, "finish_reason"));
+		text_add(&r->text, jr_get(jr_get(c, "delta"), "content"));
+		text_add(&r->text, jr_get(c, "text"));
+		JCOPY(r->finish_reason, jr_get(c, "finish_reason"));
 	}
 out:
 	json_object_put(o);
@@ -456,14 +385,14 @@ openai_strip_usage(const char *ev, size_t n, struct buf *out)
 	if (sse_data_span(ev, n, &off, &len) != 1)
 		return -1;
 	p = ev + off;
-	if (has_escaped_nul(p, len) || (o = jparse(p, len)) == NULL)
+	if (has_escaped_nul(p, len) || (o = jr_parse(p, len)) == NULL)
 		return -1;
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return -1;
 	}
-	ch = jget(o, "choices");
-	u = jget(o, "usage");
+	ch = jr_get(o, "choices");
+	u = jr_get(o, "usage");
 	rc = ch != NULL && json_object_is_type(ch, json_type_array) &&
 	    json_object_array_length(ch) == 0 && u != NULL &&
 	    json_object_is_type(u, json_type_object);
