@@ -163,5 +163,10 @@
 /* JSON kept per span for input/output/attributes/events (each); a longer
  * value is replaced by a note saying so, and counted. */
 #define LF_OTLP_MAX_COLUMN		(8UL << 20)
+/* Records of the exports that one transaction stores together when
+ * several arrive at once (group commit): large enough that 8 concurrent
+ * exports of 1,000 spans share a commit, small enough that a
+ * transaction stays short for the readers and writers waiting on it. */
+#define LF_OTLP_GROUP_RECORDS		16000
 
 #endif

@@ -6,6 +6,7 @@
  * counted for partialSuccess and the rest is kept.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -405,34 +406,27 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-enum db_rc
-otlp_store(struct db *db, const struct otlp_export *ex,
-    struct otlp_result *res)
+/* The records of one export, inside the caller's transaction.  On a
+ * database error the caller rolls back. */
+static enum db_rc
+store_rows(struct db *db, const struct otlp_export *ex,
+    struct otlp_result *res, struct rowbufs *rb, int64_t now)
 {
-	struct rowbufs		 rb;
 	struct trace_rec	 tr;
 	struct log_rec		 lr;
 	struct metric_rec	 mr;
 	enum db_rc		 rc;
-	int64_t			 now = now_ms();
 	size_t			 i;
 	int			 ins;
 
-	for (i = 0; i < ex->rejected_metrics; i++)
-		otlp_reject(res, ex->rejected_metric_reason);
-	if (ex->nspans + ex->nlogs + ex->npoints == 0)
-		return DB_OK;
-	if ((rc = db_begin(db)) != DB_OK)
-		return rc;
-	rowbufs_init(&rb);
 	for (i = 0; i < ex->nspans; i++) {
 		if (ex->spans[i].bad) {
 			otlp_reject(res, ex->spans[i].bad);
 			continue;
 		}
-		otlp_span_row(&ex->spans[i], &rb, now, &tr);
+		otlp_span_row(&ex->spans[i], rb, now, &tr);
 		if ((rc = db_insert_span(db, &tr, &ins)) != DB_OK)
-			goto fail;
+			return rc;
 		if (ins)
 			res->accepted++;
 		else
@@ -443,9 +437,9 @@ otlp_store(struct db *db, const struct otlp_export *ex,
 			otlp_reject(res, ex->logs[i].bad);
 			continue;
 		}
-		otlp_log_row(&ex->logs[i], &rb, now, &lr);
+		otlp_log_row(&ex->logs[i], rb, now, &lr);
 		if ((rc = db_insert_log(db, &lr)) != DB_OK)
-			goto fail;
+			return rc;
 		res->accepted++;
 	}
 	for (i = 0; i < ex->npoints; i++) {
@@ -453,15 +447,160 @@ otlp_store(struct db *db, const struct otlp_export *ex,
 			otlp_reject(res, ex->points[i].bad);
 			continue;
 		}
-		otlp_point_row(&ex->points[i], &rb, now, &mr);
+		otlp_point_row(&ex->points[i], rb, now, &mr);
 		if ((rc = db_insert_metric(db, &mr)) != DB_OK)
-			goto fail;
+			return rc;
 		res->accepted++;
 	}
+	return DB_OK;
+}
+
+/* Start res over (a group that failed is stored again one by one). */
+static void
+result_reset(struct otlp_result *res)
+{
+	res->accepted = res->rejected = 0;
+	buf_reset(&res->msg);
+}
+
+/* One export in its own transaction. */
+static enum db_rc
+store_one(struct db *db, const struct otlp_export *ex,
+    struct otlp_result *res)
+{
+	struct rowbufs		 rb;
+	enum db_rc		 rc;
+	size_t			 i;
+
+	for (i = 0; i < ex->rejected_metrics; i++)
+		otlp_reject(res, ex->rejected_metric_reason);
+	if (ex->nspans + ex->nlogs + ex->npoints == 0)
+		return DB_OK;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	rowbufs_init(&rb);
+	rc = store_rows(db, ex, res, &rb, now_ms());
 	rowbufs_free(&rb);
+	if (rc != DB_OK) {
+		db_rollback(db);
+		return rc;
+	}
 	return db_commit(db);
-fail:
-	rowbufs_free(&rb);
-	db_rollback(db);
-	return rc;
+}
+
+/*
+ * Group commit.  Exports that arrive while another thread is writing
+ * queue here; when the writer is done, one waiting thread (the leader)
+ * takes up to LF_OTLP_GROUP_RECORDS records' worth of queued exports and
+ * stores them in one transaction, then wakes their threads.  A span
+ * touches pages of indexes on random keys (span and trace ids); in one
+ * transaction those pages are written to the WAL once for the group
+ * instead of once per export.  Every thread answers only after the
+ * commit that holds its rows.  If the group's transaction fails, each of
+ * its exports is stored again in a transaction of its own, so one bad
+ * export never fails another.
+ */
+struct group_item {
+	const struct otlp_export	*ex;
+	struct otlp_result		*res;
+	enum db_rc			 rc;
+	int				 done;
+	struct group_item		*next;
+};
+
+static pthread_mutex_t	 group_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 group_cv = PTHREAD_COND_INITIALIZER;
+static struct group_item	*group_head;	/* queued, oldest first */
+static int		 group_writing;	/* a leader is storing a group */
+
+static size_t
+records_of(const struct otlp_export *ex)
+{
+	return ex->nspans + ex->nlogs + ex->npoints;
+}
+
+/* Store the group (a list); sets rc of each item. */
+static void
+store_group(struct db *db, struct group_item *g)
+{
+	struct group_item	*it;
+	struct rowbufs		 rb;
+	enum db_rc		 rc;
+	int64_t			 now = now_ms();
+	size_t			 i;
+
+	if (g->next == NULL) {
+		g->rc = store_one(db, g->ex, g->res);
+		return;
+	}
+	if ((rc = db_begin(db)) == DB_OK) {
+		rowbufs_init(&rb);
+		for (it = g; it != NULL && rc == DB_OK; it = it->next) {
+			for (i = 0; i < it->ex->rejected_metrics; i++)
+				otlp_reject(it->res,
+				    it->ex->rejected_metric_reason);
+			rc = store_rows(db, it->ex, it->res, &rb, now);
+		}
+		rowbufs_free(&rb);
+		if (rc == DB_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	}
+	for (it = g; it != NULL; it = it->next) {
+		if (rc == DB_OK)
+			it->rc = DB_OK;
+		else {
+			result_reset(it->res);
+			it->rc = store_one(db, it->ex, it->res);
+		}
+	}
+}
+
+enum db_rc
+otlp_store(struct db *db, const struct otlp_export *ex,
+    struct otlp_result *res)
+{
+	struct group_item	 me, *g, **tail, *it;
+	size_t			 n;
+
+	if (records_of(ex) == 0)
+		return store_one(db, ex, res);
+	memset(&me, 0, sizeof(me));
+	me.ex = ex;
+	me.res = res;
+	pthread_mutex_lock(&group_mu);
+	for (tail = &group_head; *tail != NULL; tail = &(*tail)->next)
+		continue;
+	*tail = &me;
+	while (!me.done) {
+		if (group_writing) {
+			pthread_cond_wait(&group_cv, &group_mu);
+			continue;
+		}
+		/* Lead: take the oldest exports, up to the record cap (at
+		 * least one, so a large export still goes alone). */
+		group_writing = 1;
+		g = group_head;
+		n = records_of(g->ex);
+		for (it = g; it->next != NULL &&
+		    records_of(it->next->ex) <= LF_OTLP_GROUP_RECORDS - n;
+		    it = it->next)
+			n += records_of(it->next->ex);
+		group_head = it->next;
+		it->next = NULL;
+		pthread_mutex_unlock(&group_mu);
+		store_group(db, g);
+		pthread_mutex_lock(&group_mu);
+		while (g != NULL) {
+			it = g->next;
+			g->next = NULL;
+			g->done = 1;
+			g = it;
+		}
+		group_writing = 0;
+		pthread_cond_broadcast(&group_cv);
+	}
+	pthread_mutex_unlock(&group_mu);
+	return me.rc;
 }
