@@ -153,6 +153,19 @@ CREATE TRIGGER trace_tags_delete AFTER DELETE ON traces
   DELETE FROM trace_tags WHERE seq = old.seq;
 END;
 
+-- Who adds the rows being written to rollup_hourly and row_counts:
+-- 0: the triggers below, for every plain INSERT and DELETE (any tool);
+-- 1: LLMFlow's batch writer (OTLP exports), which sets it inside its own
+--    transaction, adds the whole transaction's rows per group in C (one
+--    upsert per group instead of one per row) and sets it back to 0
+--    before it commits, so no other connection ever reads 1.
+-- The triggers use no application-defined function: tools that INSERT
+-- with plain SQL still keep the rollups and counts right.
+CREATE TABLE rollup_writer (
+  in_c  INTEGER NOT NULL                     -- 1 only inside LLMFlow's batch transactions
+);
+INSERT INTO rollup_writer VALUES (0);
+
 -- Totals per UTC hour and group, kept on insert and never decreased by
 -- pruning: stats, trends and breakdowns read these, not raw rows.
 CREATE TABLE rollup_hourly (
@@ -171,7 +184,8 @@ CREATE TABLE rollup_hourly (
   duration_n        INTEGER NOT NULL DEFAULT 0, -- rows with a duration
   PRIMARY KEY (hour, model, provider, service_name)
 ) WITHOUT ROWID;
-CREATE TRIGGER rollup_insert AFTER INSERT ON traces BEGIN
+CREATE TRIGGER rollup_insert AFTER INSERT ON traces
+  WHEN (SELECT in_c FROM rollup_writer) = 0 BEGIN
   INSERT INTO rollup_hourly(hour, model, provider, service_name, requests, errors,
       unpriced, prompt_tokens, completion_tokens, total_tokens, cost,
       duration_ms, duration_n)
@@ -214,7 +228,8 @@ INSERT INTO row_counts VALUES
   ('traces', (SELECT count(*) FROM traces)),
   ('logs', (SELECT count(*) FROM logs)),
   ('metrics', (SELECT count(*) FROM metrics));
-CREATE TRIGGER count_traces_insert AFTER INSERT ON traces BEGIN
+CREATE TRIGGER count_traces_insert AFTER INSERT ON traces
+  WHEN (SELECT in_c FROM rollup_writer) = 0 BEGIN
   UPDATE row_counts SET n = n + 1 WHERE tbl = 'traces'; END;
 CREATE TRIGGER count_traces_delete AFTER DELETE ON traces BEGIN
   UPDATE row_counts SET n = n - 1 WHERE tbl = 'traces'; END;

@@ -23,6 +23,9 @@
 
 extern const char schema_sql[];		/* schema.sql, compiled in */
 
+struct db;
+static void	 batch_clear(struct db *);
+
 enum stmt {
 	SQL_INSERT_TRACE,
 	SQL_TRACE_GET,
@@ -59,6 +62,9 @@ enum stmt {
 	SQL_PRUNE_TRACE,
 	SQL_PRUNE_LOGS,
 	SQL_PRUNE_METRICS,
+	SQL_ROLLUP_ADD,
+	SQL_COUNT_ADD,
+	SQL_ROLLUP_WRITER,
 	SQL__MAX
 };
 
@@ -230,6 +236,25 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_PRUNE_METRICS */
 	"DELETE FROM metrics WHERE rowid IN (SELECT rowid FROM metrics "
 	"WHERE timestamp < ?2 ORDER BY timestamp, rowid LIMIT ?1)",
+	/* SQL_ROLLUP_ADD: one group's rows of a batch (see rollup_insert) */
+	"INSERT INTO rollup_hourly(hour, model, provider, service_name, "
+	"requests, errors, unpriced, prompt_tokens, completion_tokens, "
+	"total_tokens, cost, duration_ms, duration_n) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+	"ON CONFLICT (hour, model, provider, service_name) DO UPDATE SET "
+	"requests = requests + excluded.requests, "
+	"errors = errors + excluded.errors, "
+	"unpriced = unpriced + excluded.unpriced, "
+	"prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
+	"completion_tokens = completion_tokens + excluded.completion_tokens, "
+	"total_tokens = total_tokens + excluded.total_tokens, "
+	"cost = cost + excluded.cost, "
+	"duration_ms = duration_ms + excluded.duration_ms, "
+	"duration_n = duration_n + excluded.duration_n",
+	/* SQL_COUNT_ADD */
+	"UPDATE row_counts SET n = n + ?2 WHERE tbl = ?1",
+	/* SQL_ROLLUP_WRITER: 1 while this transaction keeps rollups in C */
+	"UPDATE rollup_writer SET in_c = ?1",
 };
 
 /*
@@ -308,6 +333,18 @@ struct db {
 	}		 list[LIST_CACHE];
 	unsigned	 list_next;	/* next slot to reuse */
 	unsigned	 progress_calls;
+	/* Rollups and the trace count of the spans inserted in the open
+	 * transaction, added at commit (rollup_writer.in_c is 1). */
+	int		 batching;
+	int64_t		 batch_rows;
+	size_t		 ngroups;
+	struct rollup_add {
+		int64_t	 hour;
+		char	*model, *provider, *service;	/* "" for NULL */
+		int64_t	 requests, errors, unpriced, prompt, completion;
+		int64_t	 total, duration_ms, duration_n;
+		double	 cost;
+	}		 groups[LF_DB_BATCH_GROUPS];
 };
 
 void
@@ -583,6 +620,7 @@ db_close(struct db **pdb)
 
 	if (db == NULL)
 		return;
+	batch_clear(db);
 	for (i = 0; i < SQL__MAX; i++)
 		sqlite3_finalize(db->st[i]);
 	for (i = 0; i < LIST_CACHE; i++)
@@ -1133,12 +1171,158 @@ db_begin(struct db *db)
 	return step_retry(db, SQL_BEGIN, "begin");
 }
 
-enum db_rc
-db_commit(struct db *db)
+static void
+batch_clear(struct db *db)
+{
+	size_t	 i;
+
+	for (i = 0; i < db->ngroups; i++) {
+		free(db->groups[i].model);
+		free(db->groups[i].provider);
+		free(db->groups[i].service);
+	}
+	db->ngroups = 0;
+	db->batch_rows = 0;
+	db->batching = 0;
+}
+
+/* Add the groups gathered so far to rollup_hourly. */
+static enum db_rc
+batch_flush_groups(struct db *db)
+{
+	sqlite3_stmt		*st = db->st[SQL_ROLLUP_ADD];
+	struct rollup_add	*g;
+	enum db_rc		 rc = DB_OK;
+	size_t			 i;
+
+	for (i = 0; i < db->ngroups && rc == DB_OK; i++) {
+		g = &db->groups[i];
+		sqlite3_bind_int64(st, 1, g->hour);
+		bind_text(st, 2, g->model);
+		bind_text(st, 3, g->provider);
+		bind_text(st, 4, g->service);
+		sqlite3_bind_int64(st, 5, g->requests);
+		sqlite3_bind_int64(st, 6, g->errors);
+		sqlite3_bind_int64(st, 7, g->unpriced);
+		sqlite3_bind_int64(st, 8, g->prompt);
+		sqlite3_bind_int64(st, 9, g->completion);
+		sqlite3_bind_int64(st, 10, g->total);
+		sqlite3_bind_double(st, 11, g->cost);
+		sqlite3_bind_int64(st, 12, g->duration_ms);
+		sqlite3_bind_int64(st, 13, g->duration_n);
+		rc = step_retry(db, SQL_ROLLUP_ADD, "rollup");
+	}
+	for (i = 0; i < db->ngroups; i++) {
+		free(db->groups[i].model);
+		free(db->groups[i].provider);
+		free(db->groups[i].service);
+	}
+	db->ngroups = 0;
+	return rc;
+}
+
+/* Start keeping rollups in C for this transaction. */
+static enum db_rc
+batch_start(struct db *db)
 {
 	enum db_rc	 rc;
 
-	if ((rc = step_retry(db, SQL_COMMIT, "commit")) != DB_OK)
+	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 1);
+	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) ==
+	    DB_OK)
+		db->batching = 1;
+	return rc;
+}
+
+/* Count one inserted span in its group (the sums of rollup_insert). */
+static enum db_rc
+batch_add(struct db *db, const struct trace_rec *r)
+{
+	struct rollup_add	*g = NULL;
+	const char		*model = r->model ? r->model : "";
+	const char		*prov = r->provider ? r->provider : "";
+	const char		*svc = r->service_name ? r->service_name : "";
+	int64_t			 hour = (r->timestamp / 3600000) * 3600000;
+	enum db_rc		 rc;
+	size_t			 i;
+
+	for (i = 0; i < db->ngroups; i++) {
+		g = &db->groups[i];
+		if (g->hour == hour && strcmp(g->model, model) == 0 &&
+		    strcmp(g->provider, prov) == 0 &&
+		    strcmp(g->service, svc) == 0)
+			break;
+	}
+	if (i == db->ngroups) {
+		if (db->ngroups == LF_DB_BATCH_GROUPS &&
+		    (rc = batch_flush_groups(db)) != DB_OK)
+			return rc;
+		g = &db->groups[db->ngroups];
+		memset(g, 0, sizeof(*g));
+		g->hour = hour;
+		g->model = strdup(model);
+		g->provider = strdup(prov);
+		g->service = strdup(svc);
+		if (g->model == NULL || g->provider == NULL ||
+		    g->service == NULL) {
+			free(g->model);
+			free(g->provider);
+			free(g->service);
+			return DB_ERROR;
+		}
+		db->ngroups++;
+	}
+	g->requests++;
+	g->errors += (r->status != DB_NULL && r->status >= 400) ||
+	    r->error != NULL;
+	g->unpriced += r->model != NULL && !isfinite(r->estimated_cost);
+	g->prompt += r->prompt_tokens != DB_NULL ? r->prompt_tokens : 0;
+	g->completion += r->completion_tokens != DB_NULL ?
+	    r->completion_tokens : 0;
+	g->total += r->total_tokens != DB_NULL ? r->total_tokens : 0;
+	if (isfinite(r->estimated_cost))
+		g->cost += r->estimated_cost;
+	if (r->duration_ms != DB_NULL) {
+		g->duration_ms += r->duration_ms;
+		g->duration_n++;
+	}
+	db->batch_rows++;
+	return DB_OK;
+}
+
+/* Write what the transaction gathered and hand rollups back to the
+ * triggers (in the same transaction). */
+static enum db_rc
+batch_finish(struct db *db)
+{
+	sqlite3_stmt	*st = db->st[SQL_COUNT_ADD];
+	enum db_rc	 rc;
+
+	if ((rc = batch_flush_groups(db)) != DB_OK)
+		return rc;
+	if (db->batch_rows > 0) {
+		bind_text(st, 1, "traces");
+		sqlite3_bind_int64(st, 2, db->batch_rows);
+		if ((rc = step_retry(db, SQL_COUNT_ADD, "row count")) != DB_OK)
+			return rc;
+	}
+	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);
+	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) != DB_OK)
+		return rc;
+	batch_clear(db);
+	return DB_OK;
+}
+
+enum db_rc
+db_commit(struct db *db)
+{
+	enum db_rc	 rc = DB_OK;
+
+	if (db->batching)
+		rc = batch_finish(db);
+	if (rc == DB_OK)
+		rc = step_retry(db, SQL_COMMIT, "commit");
+	if (rc != DB_OK)
 		db_rollback(db);
 	return rc;
 }
@@ -1146,6 +1330,8 @@ db_commit(struct db *db)
 void
 db_rollback(struct db *db)
 {
+	if (db != NULL)
+		batch_clear(db);
 	if (db == NULL || db->h == NULL || sqlite3_get_autocommit(db->h))
 		return;
 	if (db->st[SQL_ROLLBACK] != NULL) {
@@ -1172,6 +1358,11 @@ db_insert_span(struct db *db, const struct trace_rec *r, int *inserted)
 	*inserted = 0;
 	if (st == NULL)
 		return DB_ERROR;
+	/* In a transaction (a batch), rollups are added per group at
+	 * commit; a single span (autocommit) leaves them to the triggers. */
+	if (!db->batching && !sqlite3_get_autocommit(db->h) &&
+	    (rc = batch_start(db)) != DB_OK)
+		return rc;
 	bind_text(st, 1, r->id);
 	bind_text(st, 2, r->trace_id ? r->trace_id : r->id);
 	bind_text(st, 3, r->parent_id);
@@ -1206,6 +1397,8 @@ db_insert_span(struct db *db, const struct trace_rec *r, int *inserted)
 	bind_text(st, 32, r->resource_attributes);
 	if ((rc = step_retry(db, SQL_INSERT_SPAN, "insert span")) == DB_OK)
 		*inserted = sqlite3_changes(db->h) > 0;
+	if (rc == DB_OK && *inserted && db->batching)
+		rc = batch_add(db, r);
 	return rc;
 }
 

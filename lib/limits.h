@@ -61,6 +61,11 @@
 #define LF_DB_WAL_CHECKPOINT_PAGES	4096
 #define LF_DB_JOURNAL_SIZE_LIMIT	(64LL << 20)
 #define LF_DB_WRITER_CACHE_KIB		512
+/* Rollup groups (hour, model, provider, service) a batch transaction
+ * gathers in memory before adding them to rollup_hourly: exports span few
+ * hours and models; past this the gathered groups are written and
+ * gathering starts over, in the same transaction. */
+#define LF_DB_BATCH_GROUPS		64
 /* Virtual-machine steps a read query may take before it is interrupted
  * (progress handler is called every LF_DB_PROGRESS_OPS ops). */
 #define LF_DB_PROGRESS_OPS		1000

@@ -229,6 +229,69 @@ main(void)
 	db_trace_count(r, &n);
 	CHECK_I64("age limit prunes old traces", n, 0);
 
+	/* Spans stored in one transaction (an OTLP export) are added to the
+	 * rollups and the count at commit, in C, exactly as the triggers add
+	 * single rows; a batch rolled back adds nothing; and a single span
+	 * after a batch goes through the triggers again. */
+	{
+		struct trace_rec	 sp;
+		struct sums		 before;
+		int			 ins;
+
+		memset(&before, 0, sizeof(before));
+		db_rollup(r, RG_TOTAL, DB_NULL, DB_NULL, sum_cb, &before);
+		CHECK("batch begin", db_begin(w) == DB_OK);
+		for (i = 0; i < 3; i++) {
+			trace_rec_init(&sp);
+			snprintf(id, sizeof(id), "B%d", i);
+			sp.id = id;
+			sp.trace_id = "TB";
+			sp.timestamp = 3600000 * 5 + i;
+			sp.model = i == 2 ? NULL : "gpt-4o";
+			sp.provider = "openai";
+			sp.total_tokens = 10;
+			sp.estimated_cost = i == 0 ? 0.5 : NAN;
+			sp.status = i == 1 ? 500 : 200;
+			sp.duration_ms = i == 2 ? DB_NULL : 7;
+			CHECK("batch insert", db_insert_span(w, &sp, &ins) ==
+			    DB_OK && ins);
+		}
+		CHECK("batch commit", db_commit(w) == DB_OK);
+		CHECK("batch counted", db_trace_count(r, &n) == DB_OK &&
+		    n == 3);
+		memset(&sum, 0, sizeof(sum));
+		db_rollup(r, RG_TOTAL, DB_NULL, DB_NULL, sum_cb, &sum);
+		CHECK_I64("batch requests", sum.requests - before.requests, 3);
+		CHECK_I64("batch errors", sum.errors - before.errors, 1);
+		CHECK_I64("batch unpriced", sum.unpriced - before.unpriced, 1);
+		CHECK_I64("batch tokens", sum.tokens - before.tokens, 30);
+		CHECK_NEAR("batch cost", sum.cost - before.cost, 0.5);
+		memset(&sum, 0, sizeof(sum));
+		db_rollup(r, RG_MODEL, 3600000 * 5, 3600000 * 6, sum_cb, &sum);
+		CHECK_I64("batch groups by model", sum.rows, 2);
+
+		CHECK("rolled back batch begin", db_begin(w) == DB_OK);
+		trace_rec_init(&sp);
+		sp.id = "B9";
+		sp.trace_id = "TB";
+		sp.timestamp = 3600000 * 5;
+		CHECK("rolled back insert", db_insert_span(w, &sp, &ins) ==
+		    DB_OK && ins);
+		db_rollback(w);
+		db_trace_count(r, &n);
+		CHECK_I64("rolled back batch not counted", n, 3);
+
+		sp.id = "S1";
+		CHECK("single span", db_insert_span(w, &sp, &ins) == DB_OK &&
+		    ins);
+		db_trace_count(r, &n);
+		CHECK_I64("single span counted by the trigger", n, 4);
+		memset(&sum, 0, sizeof(sum));
+		db_rollup(r, RG_TOTAL, DB_NULL, DB_NULL, sum_cb, &sum);
+		CHECK_I64("single span rolled up by the trigger",
+		    sum.requests - before.requests, 4);
+	}
+
 	db_close(&r);
 	db_close(&w);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
