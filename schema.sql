@@ -219,7 +219,8 @@ INSERT INTO rollup_hourly(hour, model, provider, service_name, requests, errors,
       sum(coalesce(duration_ms, 0)), count(duration_ms)
   FROM traces GROUP BY 1, 2, 3, 4;
 
--- Row counts kept by triggers, so retention never counts rows.
+-- Row counts kept by triggers (and by the batch writer: see rollup_writer),
+-- so retention never counts rows.
 CREATE TABLE row_counts (
   tbl  TEXT PRIMARY KEY,                     -- traces, logs, metrics
   n    INTEGER NOT NULL
