@@ -25,6 +25,7 @@ extern const char schema_sql[];		/* schema.sql, compiled in */
 
 struct db;
 static void	 batch_clear(struct db *);
+static enum db_rc batch_add(struct db *, const struct trace_rec *);
 
 enum stmt {
 	SQL_INSERT_TRACE,
@@ -723,6 +724,10 @@ db_insert_trace(struct db *db, const struct trace_rec *r)
 		sqlite3_reset(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	/* In a transaction that already keeps rollups in C (spans came
+	 * first), the triggers are off for this row too. */
+	if (rc == SQLITE_DONE && db->batching)
+		return batch_add(db, r);
 	return db_rc_of(db, rc, "insert trace");
 }
 

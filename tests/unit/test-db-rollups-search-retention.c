@@ -256,16 +256,19 @@ main(void)
 			CHECK("batch insert", db_insert_span(w, &sp, &ins) ==
 			    DB_OK && ins);
 		}
+		/* A proxied-call row in the same transaction counts too. */
+		put(w, "B3", "TB", NULL, 3600000 * 5, "gpt-4o", 0.25, NULL,
+		    NULL, 200);
 		CHECK("batch commit", db_commit(w) == DB_OK);
 		CHECK("batch counted", db_trace_count(r, &n) == DB_OK &&
-		    n == 3);
+		    n == 4);
 		memset(&sum, 0, sizeof(sum));
 		db_rollup(r, RG_TOTAL, DB_NULL, DB_NULL, sum_cb, &sum);
-		CHECK_I64("batch requests", sum.requests - before.requests, 3);
+		CHECK_I64("batch requests", sum.requests - before.requests, 4);
 		CHECK_I64("batch errors", sum.errors - before.errors, 1);
 		CHECK_I64("batch unpriced", sum.unpriced - before.unpriced, 1);
-		CHECK_I64("batch tokens", sum.tokens - before.tokens, 30);
-		CHECK_NEAR("batch cost", sum.cost - before.cost, 0.5);
+		CHECK_I64("batch tokens", sum.tokens - before.tokens, 180);
+		CHECK_NEAR("batch cost", sum.cost - before.cost, 0.75);
 		memset(&sum, 0, sizeof(sum));
 		db_rollup(r, RG_MODEL, 3600000 * 5, 3600000 * 6, sum_cb, &sum);
 		CHECK_I64("batch groups by model", sum.rows, 2);
@@ -279,17 +282,17 @@ main(void)
 		    DB_OK && ins);
 		db_rollback(w);
 		db_trace_count(r, &n);
-		CHECK_I64("rolled back batch not counted", n, 3);
+		CHECK_I64("rolled back batch not counted", n, 4);
 
 		sp.id = "S1";
 		CHECK("single span", db_insert_span(w, &sp, &ins) == DB_OK &&
 		    ins);
 		db_trace_count(r, &n);
-		CHECK_I64("single span counted by the trigger", n, 4);
+		CHECK_I64("single span counted by the trigger", n, 5);
 		memset(&sum, 0, sizeof(sum));
 		db_rollup(r, RG_TOTAL, DB_NULL, DB_NULL, sum_cb, &sum);
 		CHECK_I64("single span rolled up by the trigger",
-		    sum.requests - before.requests, 4);
+		    sum.requests - before.requests, 5);
 	}
 
 	db_close(&r);
