@@ -89,6 +89,25 @@ buf_printf(struct buf *b, const char *fmt, ...)
 }
 
 void
+buf_add_cut(struct buf *b, const char *s, size_t len)
+{
+	size_t	 room;
+
+	if (b->err)
+		return;
+	room = b->max - b->len;
+	if (len <= room) {
+		buf_add(b, s, len);
+		return;
+	}
+	len = room;
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	buf_add(b, s, len);
+	b->err = 1;
+}
+
+void
 buf_reset(struct buf *b)
 {
 	b->len = 0;

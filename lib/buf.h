@@ -24,6 +24,9 @@ int	 buf_adds(struct buf *, const char *);
 int	 buf_addc(struct buf *, char);
 int	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Append s[0, len); what does not fit is cut on a UTF-8 boundary and err
+ * is set (the buffer holds a marked, valid prefix). */
+void	 buf_add_cut(struct buf *, const char *, size_t);
 /* Forget the content, keep the memory and the maximum; clears err. */
 void	 buf_reset(struct buf *);
 /* Drop the first n bytes. */

@@ -72,28 +72,13 @@ jlen(struct json_object *v)
 	return (size_t)n;
 }
 
-/* Copy s[0, len) into dst, cut on a UTF-8 boundary to fit. */
-static void
-copy_str(char *dst, size_t dstsz, const char *s, size_t len)
-{
-	if (dstsz == 0)
-		return;
-	if (len >= dstsz) {
-		len = dstsz - 1;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
 /* Copy a non-empty JSON string value v into dst; others leave it. */
 static void
 jcopy(char *dst, size_t dstsz, struct json_object *v)
 {
 	if (jlen(v) == 0)
 		return;
-	copy_str(dst, dstsz, json_object_get_string(v), jlen(v));
+	jr_copy_str(dst, dstsz, json_object_get_string(v), jlen(v));
 }
 
 #define JCOPY(dst, v)	jcopy((dst), sizeof(dst), (v))
@@ -103,66 +88,10 @@ jcopy(char *dst, size_t dstsz, struct json_object *v)
 static void
 text_add(struct buf *b, struct json_object *v)
 {
-	const char	*s;
-	size_t		 len, room;
+	size_t	 len;
 
-	if ((len = jlen(v)) == 0 || b->err)
-		return;
-	s = json_object_get_string(v);
-	room = b->max - b->len;
-	if (len <= room) {
-		buf_add(b, s, len);
-		return;
-	}
-	len = room;
-	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-		len--;
-	buf_add(b, s, len);
-	b->err = 1;
-}
-
-/* Write any parsed JSON value through the writer (depth is bounded by the
- * parser's, and the writer fails the buf past its own). */
-static void
-jw_value(struct jw *w, struct json_object *v)
-{
-	struct json_object_iter	 it;
-	size_t			 i, n;
-
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		jw_null(w);
-		break;
-	case json_type_boolean:
-		jw_bool(w, json_object_get_boolean(v));
-		break;
-	case json_type_int:
-		jw_int(w, json_object_get_int64(v));
-		break;
-	case json_type_double:
-		jw_double(w, json_object_get_double(v));
-		break;
-	case json_type_string:
-		jw_strn(w, json_object_get_string(v), jlen(v));
-		break;
-	case json_type_array:
-		jw_arr(w);
-		n = json_object_array_length(v);
-		for (i = 0; i < n && !w->b->err; i++)
-			jw_value(w, json_object_array_get_idx(v, i));
-		jw_arr_end(w);
-		break;
-	case json_type_object:
-		jw_obj(w);
-		json_object_object_foreachC(v, it) {
-			if (w->b->err)
-				break;
-			jw_key(w, it.key);
-			jw_value(w, it.val);
-		}
-		jw_obj_end(w);
-		break;
-	}
+	if ((len = jlen(v)) > 0)
+		buf_add_cut(b, json_object_get_string(v), len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -250,7 +179,7 @@ error_into(struct llm_result *res, struct json_object *e)
 	else if (jlen(jr_get(e, "type")) > 0)
 		JCOPY(res->error, jr_get(e, "type"));
 	else if (res->error[0] == '\0')
-		copy_str(res->error, sizeof(res->error), "upstream error", 14);
+		jr_copy_str(res->error, sizeof(res->error), "upstream error", 14);
 }
 
 /*
@@ -281,7 +210,7 @@ note_event(struct llm_result *res, struct json_object *o, const char *type,
 		sr = jr_get(jr_get(o, "delta"), "stop_reason");
 		if (jlen(sr) > 0) {
 			if (mapped)
-				copy_str(res->finish_reason,
+				jr_copy_str(res->finish_reason,
 				    sizeof(res->finish_reason),
 				    finish_map(jstr(sr)),
 				    strlen(finish_map(jstr(sr))));
@@ -585,10 +514,10 @@ tool_use_blocks(struct rq *q, struct json_object *tc, size_t i)
 		jw_strn(&q->w, json_object_get_string(name), jlen(name));
 		jw_key(&q->w, "input");
 		if (in != NULL)
-			jw_value(&q->w, in);
+			jr_write(&q->w, in);
 		else if (args != NULL &&
 		    json_object_is_type(args, json_type_object))
-			jw_value(&q->w, args);
+			jr_write(&q->w, args);
 		else {
 			jw_obj(&q->w);
 			jw_obj_end(&q->w);
@@ -736,7 +665,7 @@ tools_write(struct rq *q, struct json_object *tools)
 		}
 		jw_key(&q->w, "input_schema");
 		if (params != NULL)
-			jw_value(&q->w, params);
+			jr_write(&q->w, params);
 		else {
 			jw_obj(&q->w);
 			jw_kstr(&q->w, "type", "object");
@@ -852,7 +781,7 @@ request_build(struct rq *q, struct json_object *o, struct xlate_req *req,
 		return rq_fail(q, "model is required");
 	if (jlen(model) >= sizeof(req->model))
 		return rq_fail(q, "model name is too long");
-	copy_str(req->model, sizeof(req->model),
+	jr_copy_str(req->model, sizeof(req->model),
 	    json_object_get_string(model), jlen(model));
 	msgs = jr_get(o, "messages");
 	if (msgs == NULL || !json_object_is_type(msgs, json_type_array))
@@ -1035,7 +964,7 @@ message_body(struct json_object *o, size_t n, const char *model,
 	JCOPY(res->model, jr_get(o, "model"));
 	usage_merge(&res->usage, jr_get(o, "usage"));
 	sr = jr_get(o, "stop_reason");
-	copy_str(res->finish_reason, sizeof(res->finish_reason),
+	jr_copy_str(res->finish_reason, sizeof(res->finish_reason),
 	    finish_map(jstr(sr)), strlen(finish_map(jstr(sr))));
 	chunk_init(&c, res->id, res->model[0] ? res->model : model);
 
@@ -1081,7 +1010,7 @@ message_body(struct json_object *o, size_t n, const char *model,
 			buf_reset(&args);
 			jw_init(&aw, &args);
 			if ((in = jr_get(b, "input")) != NULL)
-				jw_value(&aw, in);
+				jr_write(&aw, in);
 			else {
 				jw_obj(&aw);
 				jw_obj_end(&aw);
@@ -1290,7 +1219,7 @@ anth_stream_event(void *st, const char *data, size_t n,
 	} else if (strcmp(type, "message_delta") == 0) {
 		sr = jr_get(jr_get(o, "delta"), "stop_reason");
 		if (jlen(sr) > 0) {
-			copy_str(s->finish, sizeof(s->finish),
+			jr_copy_str(s->finish, sizeof(s->finish),
 			    finish_map(jstr(sr)), strlen(finish_map(jstr(sr))));
 			if (!s->finish_sent && !s->errored) {
 				ensure_role(s, out);

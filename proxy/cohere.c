@@ -65,112 +65,21 @@ jeq(struct json_object *v, const char *s)
 	return (t = jstr(v)) != NULL && strcmp(t, s) == 0;
 }
 
-/* Copy s[0, len) into dst, cut on a UTF-8 boundary to fit. */
-static void
-copy_str(char *dst, size_t dstsz, const char *s, size_t len)
-{
-	if (dstsz == 0)
-		return;
-	if (len >= dstsz) {
-		len = dstsz - 1;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
 /* Copy a non-empty JSON string value v into dst; others leave it. */
 static void
 jcopy(char *dst, size_t dstsz, struct json_object *v)
 {
 	if (jstr(v) == NULL || jlen(v) == 0)
 		return;
-	copy_str(dst, dstsz, json_object_get_string(v), jlen(v));
+	jr_copy_str(dst, dstsz, json_object_get_string(v), jlen(v));
 }
 
 #define JCOPY(dst, v)	jcopy((dst), sizeof(dst), (v))
-#define SCOPY(dst, s)	copy_str((dst), sizeof(dst), (s), strlen(s))
-
-/* Append s[0, len) to the assembled text; what does not fit is cut on a
- * UTF-8 boundary and the buffer is marked (err) as cut. */
-static void
-text_add(struct buf *b, const char *s, size_t len)
-{
-	size_t	 room;
-
-	if (b->err)
-		return;
-	room = b->max - b->len;
-	if (len <= room) {
-		buf_add(b, s, len);
-		return;
-	}
-	len = room;
-	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-		len--;
-	buf_add(b, s, len);
-	b->err = 1;
-}
+#define SCOPY(dst, s)	jr_copy_str((dst), sizeof(dst), (s), strlen(s))
 
 /* ---------------------------------------------------------------------
  * Writing.
  */
-
-/*
- * Write the parsed value v again through the writer.  Strings are
- * re-escaped by the writer; integers keep json-c's exact digits (which
- * read back as the same integer, also beyond int64), doubles are written
- * in their shortest exact form.  Depth is bounded by the parse; a value
- * nested deeper than the writer allows sets the buf's err.
- */
-static void
-jw_copy(struct jw *w, struct json_object *v)
-{
-	struct json_object_iterator	 it, end;
-	const char			*s;
-	size_t				 i, len;
-
-	switch (v == NULL ? json_type_null : json_object_get_type(v)) {
-	case json_type_null:
-		jw_null(w);
-		break;
-	case json_type_boolean:
-		jw_bool(w, json_object_get_boolean(v));
-		break;
-	case json_type_int:
-		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-		if (s == NULL)
-			w->b->err = 1;
-		else
-			jw_raw(w, s, strlen(s));
-		break;
-	case json_type_double:
-		jw_double(w, json_object_get_double(v));
-		break;
-	case json_type_string:
-		jw_strn(w, json_object_get_string(v), jlen(v));
-		break;
-	case json_type_array:
-		jw_arr(w);
-		len = json_object_array_length(v);
-		for (i = 0; i < len && !w->b->err; i++)
-			jw_copy(w, json_object_array_get_idx(v, i));
-		jw_arr_end(w);
-		break;
-	case json_type_object:
-		jw_obj(w);
-		it = json_object_iter_begin(v);
-		end = json_object_iter_end(v);
-		while (!json_object_iter_equal(&it, &end) && !w->b->err) {
-			jw_key(w, json_object_iter_peek_name(&it));
-			jw_copy(w, json_object_iter_peek_value(&it));
-			json_object_iter_next(&it);
-		}
-		jw_obj_end(w);
-		break;
-	}
-}
 
 /* ---------------------------------------------------------------------
  * Usage and finish reasons.
@@ -338,7 +247,7 @@ put_content(struct rq *q, struct json_object *c, size_t i, int images,
 		jw_strn(&q->w, json_object_get_string(url), jlen(url));
 		if (jstr(jr_get(img, "detail")) != NULL) {
 			jw_key(&q->w, "detail");
-			jw_copy(&q->w, jr_get(img, "detail"));
+			jr_write(&q->w, jr_get(img, "detail"));
 		}
 		jw_obj_end(&q->w);
 		jw_obj_end(&q->w);
@@ -418,15 +327,15 @@ put_assistant(struct rq *q, struct json_object *m, size_t i)
 			    ".function.arguments must be a string", i, k);
 		jw_obj(&q->w);
 		jw_key(&q->w, "id");
-		jw_copy(&q->w, jr_get(tc, "id"));
+		jr_write(&q->w, jr_get(tc, "id"));
 		jw_kstr(&q->w, "type", "function");
 		jw_key(&q->w, "function");
 		jw_obj(&q->w);
 		jw_key(&q->w, "name");
-		jw_copy(&q->w, jr_get(fn, "name"));
+		jr_write(&q->w, jr_get(fn, "name"));
 		jw_key(&q->w, "arguments");
 		if (args != NULL)
-			jw_copy(&q->w, args);
+			jr_write(&q->w, args);
 		else
 			jw_str(&q->w, "{}");
 		jw_obj_end(&q->w);
@@ -457,7 +366,7 @@ put_tool(struct rq *q, struct json_object *m, size_t i)
 		return rq_fail(q, "messages[%zu].tool_call_id must be a "
 		    "string", i);
 	jw_key(&q->w, "tool_call_id");
-	jw_copy(&q->w, id);
+	jr_write(&q->w, id);
 	jw_key(&q->w, "content");
 	jw_arr(&q->w);
 	if (jis(c, json_type_string)) {
@@ -466,7 +375,7 @@ put_tool(struct rq *q, struct json_object *m, size_t i)
 		jw_key(&q->w, "document");
 		jw_obj(&q->w);
 		jw_key(&q->w, "data");
-		jw_copy(&q->w, c);
+		jr_write(&q->w, c);
 		jw_obj_end(&q->w);
 		jw_obj_end(&q->w);
 	} else if (jis(c, json_type_array)) {
@@ -481,7 +390,7 @@ put_tool(struct rq *q, struct json_object *m, size_t i)
 			jw_key(&q->w, "document");
 			jw_obj(&q->w);
 			jw_key(&q->w, "data");
-			jw_copy(&q->w, t);
+			jr_write(&q->w, t);
 			jw_obj_end(&q->w);
 			jw_obj_end(&q->w);
 		}
@@ -557,20 +466,20 @@ put_tools(struct rq *q, struct json_object *tools, const char *only)
 		jw_key(&q->w, "function");
 		jw_obj(&q->w);
 		jw_key(&q->w, "name");
-		jw_copy(&q->w, jr_get(fn, "name"));
+		jr_write(&q->w, jr_get(fn, "name"));
 		if ((v = jr_get(fn, "description")) != NULL) {
 			if (!jis(v, json_type_string))
 				return rq_fail(q, "tools[%zu].function."
 				    "description must be a string", k);
 			jw_key(&q->w, "description");
-			jw_copy(&q->w, v);
+			jr_write(&q->w, v);
 		}
 		if ((v = jr_get(fn, "parameters")) != NULL) {
 			if (!jis(v, json_type_object))
 				return rq_fail(q, "tools[%zu].function."
 				    "parameters must be an object", k);
 			jw_key(&q->w, "parameters");
-			jw_copy(&q->w, v);
+			jr_write(&q->w, v);
 		}
 		jw_obj_end(&q->w);
 		jw_obj_end(&q->w);
@@ -632,7 +541,7 @@ put_number(struct rq *q, struct json_object *o, const char *from,
 		return rq_fail(q, "%s must be %s", from,
 		    integer ? "an integer" : "a number");
 	jw_key(&q->w, to);
-	jw_copy(&q->w, v);
+	jr_write(&q->w, v);
 	return 0;
 }
 
@@ -658,7 +567,7 @@ put_params(struct rq *q, struct json_object *o)
 		if (jis(v, json_type_string)) {
 			jw_key(&q->w, "stop_sequences");
 			jw_arr(&q->w);
-			jw_copy(&q->w, v);
+			jr_write(&q->w, v);
 			jw_arr_end(&q->w);
 		} else if (jis(v, json_type_array)) {
 			len = json_object_array_length(v);
@@ -669,7 +578,7 @@ put_params(struct rq *q, struct json_object *o)
 					    "string or an array of strings");
 			if (len > 0) {
 				jw_key(&q->w, "stop_sequences");
-				jw_copy(&q->w, v);
+				jr_write(&q->w, v);
 			}
 		} else
 			return rq_fail(q, "stop must be a string or an array "
@@ -690,7 +599,7 @@ put_params(struct rq *q, struct json_object *o)
 			jw_obj(&q->w);
 			jw_kstr(&q->w, "type", "json_object");
 			jw_key(&q->w, "json_schema");
-			jw_copy(&q->w, s);
+			jr_write(&q->w, s);
 			jw_obj_end(&q->w);
 		} else if (!jeq(jr_get(v, "type"), "text"))
 			return rq_fail(q, "response_format type must be "
@@ -812,7 +721,7 @@ put_tool_call(struct jw *w, struct json_object *tc)
 	jw_obj(w);
 	jw_key(w, "id");
 	if (jstr(jr_get(tc, "id")) != NULL)
-		jw_copy(w, jr_get(tc, "id"));
+		jr_write(w, jr_get(tc, "id"));
 	else {
 		memcpy(id, "call_", 5);
 		random_hex(id + 5, 12);
@@ -823,13 +732,13 @@ put_tool_call(struct jw *w, struct json_object *tc)
 	jw_obj(w);
 	jw_key(w, "name");
 	if (jstr(jr_get(fn, "name")) != NULL)
-		jw_copy(w, jr_get(fn, "name"));
+		jr_write(w, jr_get(fn, "name"));
 	else
 		jw_str(w, "");
 	jw_key(w, "arguments");
 	args = jr_get(fn, "arguments");
 	if (jis(args, json_type_string))
-		jw_copy(w, args);
+		jr_write(w, args);
 	else if (args != NULL && (s = json_object_to_json_string_ext(args,
 	    JSON_C_TO_STRING_PLAIN)) != NULL)
 		jw_str(w, s);
@@ -1022,7 +931,7 @@ event_text(struct cohere_stream *st, struct llm_result *res,
 	t = jr_get(c, "text");
 	if (jstr(t) == NULL || jlen(t) == 0)
 		return;
-	text_add(&res->text, json_object_get_string(t), jlen(t));
+	buf_add_cut(&res->text, json_object_get_string(t), jlen(t));
 	if (st != NULL) {
 		role(st, out);
 		chunk_text(&st->c, json_object_get_string(t), jlen(t), out);

@@ -67,21 +67,6 @@ jarr(struct json_object *o, const char *k)
 	return jis(v, json_type_array) ? v : NULL;
 }
 
-/* Copy s[0, len) into dst, cut on a UTF-8 boundary to fit. */
-static void
-copy_str(char *dst, size_t dstsz, const char *s, size_t len)
-{
-	if (dstsz == 0)
-		return;
-	if (len >= dstsz) {
-		len = dstsz - 1;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
 /* Copy the non-empty string member k of o into dst; others leave it. */
 static void
 jcopy(char *dst, size_t dstsz, struct json_object *o, const char *k)
@@ -90,84 +75,8 @@ jcopy(char *dst, size_t dstsz, struct json_object *o, const char *k)
 
 	if (!jis(v, json_type_string) || json_object_get_string_len(v) <= 0)
 		return;
-	copy_str(dst, dstsz, json_object_get_string(v),
+	jr_copy_str(dst, dstsz, json_object_get_string(v),
 	    (size_t)json_object_get_string_len(v));
-}
-
-/* Append streamed text; what does not fit is cut on a UTF-8 boundary and
- * the buffer is marked (err) as cut. */
-static void
-text_add(struct buf *b, const char *s, size_t len)
-{
-	size_t	 room;
-
-	if (b->err)
-		return;
-	room = b->max - b->len;
-	if (len <= room) {
-		buf_add(b, s, len);
-		return;
-	}
-	len = room;
-	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-		len--;
-	buf_add(b, s, len);
-	b->err = 1;
-}
-
-/* Write any parsed JSON value through the writer (depth is bounded by the
- * parse; the writer's own bound sets b->err beyond it). */
-static void
-jw_json(struct jw *w, struct json_object *v)
-{
-	struct json_object_iterator	 it, end;
-	size_t				 i, len;
-	uint64_t			 u;
-	char				 num[24];
-
-	switch (v == NULL ? json_type_null : json_object_get_type(v)) {
-	case json_type_null:
-		jw_null(w);
-		break;
-	case json_type_boolean:
-		jw_bool(w, json_object_get_boolean(v));
-		break;
-	case json_type_int:
-		/* json-c keeps integers above INT64_MAX as uint64. */
-		if (json_object_get_int64(v) == INT64_MAX &&
-		    (u = json_object_get_uint64(v)) > (uint64_t)INT64_MAX) {
-			snprintf(num, sizeof(num), "%llu",
-			    (unsigned long long)u);
-			jw_raw(w, num, strlen(num));
-		} else
-			jw_int(w, json_object_get_int64(v));
-		break;
-	case json_type_double:
-		jw_double(w, json_object_get_double(v));
-		break;
-	case json_type_string:
-		jw_strn(w, json_object_get_string(v),
-		    (size_t)json_object_get_string_len(v));
-		break;
-	case json_type_array:
-		jw_arr(w);
-		len = json_object_array_length(v);
-		for (i = 0; i < len; i++)
-			jw_json(w, json_object_array_get_idx(v, i));
-		jw_arr_end(w);
-		break;
-	case json_type_object:
-		jw_obj(w);
-		it = json_object_iter_begin(v);
-		end = json_object_iter_end(v);
-		while (!json_object_iter_equal(&it, &end)) {
-			jw_key(w, json_object_iter_peek_name(&it));
-			jw_json(w, json_object_iter_peek_value(&it));
-			json_object_iter_next(&it);
-		}
-		jw_obj_end(w);
-		break;
-	}
 }
 
 /*
@@ -186,7 +95,7 @@ jw_schema(struct jw *w, struct json_object *v)
 	size_t				 i, len;
 
 	if (!jis(v, json_type_object)) {
-		jw_json(w, v);
+		jr_write(w, v);
 		return;
 	}
 	jw_obj(w);
@@ -223,7 +132,7 @@ jw_schema(struct jw *w, struct json_object *v)
 		    strcmp(k, "not") == 0)
 			jw_schema(w, val);
 		else
-			jw_json(w, val);
+			jr_write(w, val);
 	}
 	jw_obj_end(w);
 }
@@ -463,7 +372,7 @@ rq_part(struct rq *q, size_t i, const char *role, struct json_object *p,
 		jw_kstr(&q->w, "mimeType", strcmp(fmt, "wav") == 0 ?
 		    "audio/wav" : "audio/mp3");
 		jw_key(&q->w, "data");
-		jw_json(&q->w, jr_get(v, "data"));
+		jr_write(&q->w, jr_get(v, "data"));
 		jw_obj_end(&q->w);
 		jw_obj_end(&q->w);
 		return 0;
@@ -542,9 +451,9 @@ rq_tool_calls(struct rq *q, size_t i, struct json_object *calls)
 		jw_kstr(&q->w, "name", name);
 		jw_key(&q->w, "args");
 		if (args != NULL)
-			jw_json(&q->w, args);
+			jr_write(&q->w, args);
 		else if (jis(a, json_type_object))
-			jw_json(&q->w, a);
+			jr_write(&q->w, a);
 		else {
 			jw_obj(&q->w);
 			jw_obj_end(&q->w);
@@ -651,7 +560,7 @@ rq_tool_msg(struct rq *q, size_t i, struct json_object *m)
 	jw_obj(&q->w);
 	jw_key(&q->w, "content");
 	if (parsed != NULL)
-		jw_json(&q->w, parsed);
+		jr_write(&q->w, parsed);
 	else
 		jw_strn(&q->w, buf_str(&text), text.len);
 	jw_obj_end(&q->w);
@@ -918,14 +827,14 @@ rq_genconfig(struct rq *q, struct json_object *o)
 		}
 		if (r == 1) {
 			rq_gc(q, &open, nums[k].to);
-			jw_json(&q->w, jr_get(o, nums[k].from));
+			jr_write(&q->w, jr_get(o, nums[k].from));
 		}
 	}
 	if ((v = jr_get(o, "stop")) != NULL) {
 		if (jis(v, json_type_string)) {
 			rq_gc(q, &open, "stopSequences");
 			jw_arr(&q->w);
-			jw_json(&q->w, v);
+			jr_write(&q->w, v);
 			jw_arr_end(&q->w);
 		} else if (jis(v, json_type_array)) {
 			len = json_object_array_length(v);
@@ -936,7 +845,7 @@ rq_genconfig(struct rq *q, struct json_object *o)
 					    "or an array of strings");
 			if (len > 0) {
 				rq_gc(q, &open, "stopSequences");
-				jw_json(&q->w, v);
+				jr_write(&q->w, v);
 			}
 		} else
 			return rq_fail(q, "stop: not a string or an array of "
@@ -1183,7 +1092,7 @@ args_json(struct buf *b, struct json_object *fc)
 		jw_obj(&w);
 		jw_obj_end(&w);
 	} else
-		jw_json(&w, a);
+		jr_write(&w, a);
 }
 
 /*
@@ -1238,7 +1147,7 @@ error_write(struct json_object *o, struct buf *out, struct llm_result *res)
 	if ((msg = jstr(e, "message")) == NULL)
 		return -1;
 	error_type(jstr(e, "status"), type, sizeof(type));
-	copy_str(res->error, sizeof(res->error), msg, strlen(msg));
+	jr_copy_str(res->error, sizeof(res->error), msg, strlen(msg));
 	buf_reset(out);
 	return openai_error_body(out, msg, type, NULL);
 }
@@ -1463,7 +1372,7 @@ st_object(struct gstream *s, struct json_object *o, struct llm_result *res,
 	if ((msg = jstr(jr_get(o, "error"), "message")) != NULL) {
 		error_type(jstr(jr_get(o, "error"), "status"), type,
 		    sizeof(type));
-		copy_str(res->error, sizeof(res->error), msg, strlen(msg));
+		jr_copy_str(res->error, sizeof(res->error), msg, strlen(msg));
 		s->errored = 1;
 		chunk_error(msg, type, out);
 		return;
@@ -1508,7 +1417,7 @@ st_object(struct gstream *s, struct json_object *o, struct llm_result *res,
 			st_role(s, out);
 			chunk_text(&s->c, json_object_get_string(t),
 			    (size_t)json_object_get_string_len(t), out);
-			text_add(&res->text, json_object_get_string(t),
+			buf_add_cut(&res->text, json_object_get_string(t),
 			    (size_t)json_object_get_string_len(t));
 		} else if ((fc = jr_get(part, "functionCall")) != NULL) {
 			id = call_id(&idb, part, s->ncall);
@@ -1615,7 +1524,7 @@ native_obj(struct llm_result *res, struct json_object *o, int text)
 		for (i = 0; i < len; i++)
 			if ((t = part_text(json_object_array_get_idx(parts,
 			    i))) != NULL)
-				text_add(&res->text, json_object_get_string(t),
+				buf_add_cut(&res->text, json_object_get_string(t),
 				    (size_t)json_object_get_string_len(t));
 	}
 	if ((fr = jstr(cand, "finishReason")) != NULL && *fr != '\0') {

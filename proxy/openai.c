@@ -42,21 +42,6 @@ has_escaped_nul(const char *p, size_t n)
 	return memmem(p, n, "\\u0000", 6) != NULL;
 }
 
-/* Copy s[0, len) into dst, cut on a UTF-8 boundary to fit. */
-static void
-copy_str(char *dst, size_t dstsz, const char *s, size_t len)
-{
-	if (dstsz == 0)
-		return;
-	if (len >= dstsz) {
-		len = dstsz - 1;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
 /* Copy a non-empty JSON string value v into dst; others leave it. */
 static void
 jcopy(char *dst, size_t dstsz, struct json_object *v)
@@ -64,7 +49,7 @@ jcopy(char *dst, size_t dstsz, struct json_object *v)
 	if (v == NULL || !json_object_is_type(v, json_type_string) ||
 	    json_object_get_string_len(v) <= 0)
 		return;
-	copy_str(dst, dstsz, json_object_get_string(v),
+	jr_copy_str(dst, dstsz, json_object_get_string(v),
 	    (size_t)json_object_get_string_len(v));
 }
 
@@ -75,23 +60,9 @@ jcopy(char *dst, size_t dstsz, struct json_object *v)
 static void
 text_add(struct buf *b, struct json_object *v)
 {
-	const char	*s;
-	size_t		 len, room;
-
-	if (v == NULL || !json_object_is_type(v, json_type_string) || b->err)
-		return;
-	s = json_object_get_string(v);
-	len = (size_t)json_object_get_string_len(v);
-	room = b->max - b->len;
-	if (len <= room) {
-		buf_add(b, s, len);
-		return;
-	}
-	len = room;
-	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-		len--;
-	buf_add(b, s, len);
-	b->err = 1;
+	if (v != NULL && json_object_is_type(v, json_type_string))
+		buf_add_cut(b, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v));
 }
 
 /* Set each reported count of usage from the object u (Chat Completions,
