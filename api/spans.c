@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "jsonread.h"
 #include "limits.h"
 #include "pricing.h"
 #include "spans.h"
@@ -202,32 +203,20 @@ random_id(struct arena *a, const char **out)
 	return 0;
 }
 
+/* The body as one JSON object, or NULL. */
 static struct json_object *
 parse_object(const uint8_t *p, size_t n)
 {
-	struct json_tokener	*tok;
 	struct json_object	*o;
-	size_t			 i;
 
-	if (n == 0 || n > LF_SPAN_MAX_BODY)
+	if (n > LF_SPAN_MAX_BODY ||
+	    (o = jr_parse((const char *)p, n)) == NULL)
 		return NULL;
-	if ((tok = json_tokener_new_ex(LF_JSON_MAX_DEPTH)) == NULL)
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
 		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, (const char *)p, (int)n);
-	if (o != NULL && json_tokener_get_error(tok) == json_tokener_success) {
-		for (i = json_tokener_get_parse_end(tok); i < n; i++)
-			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' &&
-			    p[i] != '\r')
-				break;
-		if (i == n && json_object_is_type(o, json_type_object)) {
-			json_tokener_free(tok);
-			return o;
-		}
 	}
-	json_object_put(o);
-	json_tokener_free(tok);
-	return NULL;
+	return o;
 }
 
 /* The members into r; 0, -1, -2 (o is the caller's). */
