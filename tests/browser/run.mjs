@@ -30,6 +30,9 @@ const REPO = path.resolve(HERE, "..", "..");
 const BIN = path.resolve(REPO, process.env.BIN || "cgi-bin");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SHOTS = path.resolve(REPO, process.env.SCREENSHOT_DIR || "build/screenshots");
+// Waits stretch under a sanitizer build, whose programs run several
+// times slower; what is checked stays the same.
+const SLOW = process.env.SANITIZE === "1" ? 4 : 1;
 const BIG_ROWS = Number(process.env.LLMFLOW_BROWSER_BIG ?? 1000000);
 const SERVE = process.argv.includes("--serve");
 const XSS = "<img src=x onerror=alert(1)>";
@@ -474,7 +477,7 @@ check("header shows the seeded totals", ["stats"], async (env) => {
 	const page = await openPage(env);
 	await page.goto(env.base + "/#traces");
 	const stats = (await httpReq(env.lf.dashPort, "GET", "/api/stats")).json;
-	await page.waitForFunction((n) => document.querySelector("#stat-traces")?.textContent.replace(/\D/g, "") === String(n), stats.total_requests, { timeout: 5000 })
+	await page.waitForFunction((n) => document.querySelector("#stat-traces")?.textContent.replace(/\D/g, "") === String(n), stats.total_requests, { timeout: 5000 * SLOW })
 		.catch(() => { throw new Error("traces total is not " + stats.total_requests); });
 	const tokens = await page.textContent("#stat-tokens");
 	const cost = await page.textContent("#stat-cost");
@@ -491,7 +494,7 @@ check("header shows the seeded totals", ["stats"], async (env) => {
 check("traces tab lists the seeded calls with model, tokens, cost, status", ["traces"], async (env) => {
 	const page = await openPage(env);
 	await page.goto(env.base + "/#traces");
-	await page.waitForSelector(rowsSel, { timeout: 5000 });
+	await page.waitForSelector(rowsSel, { timeout: 5000 * SLOW });
 	const text = await page.textContent("#view table.list tbody");
 	for (const m of ["gpt-4o-mini", "gpt-4o", "local-llama-7b"]) assert(text.includes(m), "model " + m + " not listed");
 	assert(/unpriced/i.test(text), "the unpriced call does not say so");
@@ -510,7 +513,7 @@ check("model and status filters narrow the rows", ["traces"], async (env) => {
 	await page.waitForFunction((s) => {
 		const rows = [...document.querySelectorAll(s)];
 		return rows.length > 0 && rows.every((r) => r.querySelector("td.model")?.textContent === "gpt-4o");
-	}, rowsSel, { timeout: 5000 }).catch(() => { throw new Error("model filter did not narrow to gpt-4o"); });
+	}, rowsSel, { timeout: 5000 * SLOW }).catch(() => { throw new Error("model filter did not narrow to gpt-4o"); });
 	const after = await page.$$eval(rowsSel, (r) => r.length);
 	assert(after < before, `model filter: ${after} rows, not fewer than ${before}`);
 	assert((await page.evaluate(() => location.hash)).includes("model=gpt-4o"), "filter is not in the URL");
@@ -519,9 +522,9 @@ check("model and status filters narrow the rows", ["traces"], async (env) => {
 	await page.waitForFunction((s) => {
 		const rows = [...document.querySelectorAll(s)];
 		return rows.length > 0 && rows.every((r) => r.querySelector("td.status")?.textContent.trim() !== "200");
-	}, rowsSel, { timeout: 5000 }).catch(() => { throw new Error("status filter did not narrow to errors"); });
+	}, rowsSel, { timeout: 5000 * SLOW }).catch(() => { throw new Error("status filter did not narrow to errors"); });
 	await page.fill("#f-q", "nothing-matches-this-" + hex(6));
-	await page.waitForSelector("#view .empty-filtered", { timeout: 5000 }).catch(() => { throw new Error("no empty state for a search matching nothing"); });
+	await page.waitForSelector("#view .empty-filtered", { timeout: 5000 * SLOW }).catch(() => { throw new Error("no empty state for a search matching nothing"); });
 	await closePage(page);
 });
 
@@ -533,14 +536,14 @@ check("type filter narrows to span types", ["traces", "spanTypeFilter"], async (
 	await page.waitForFunction((s) => {
 		const rows = [...document.querySelectorAll(s)];
 		return rows.length > 0 && rows.every((r) => r.querySelector(".badge")?.textContent === "agent");
-	}, rowsSel, { timeout: 5000 }).catch(() => { throw new Error("type filter did not narrow to agent spans"); });
+	}, rowsSel, { timeout: 5000 * SLOW }).catch(() => { throw new Error("type filter did not narrow to agent spans"); });
 	await closePage(page);
 });
 
 check("a trace opens as a waterfall with its children", ["traces", "tree"], async (env) => {
 	const page = await openPage(env);
 	await page.goto(env.base + "/#traces/" + env.S.agentRoot);
-	await page.waitForSelector(".wf-row", { timeout: 5000 });
+	await page.waitForSelector(".wf-row", { timeout: 5000 * SLOW });
 	const names = await page.$$eval(".wf-row .wf-name", (r) => r.map((x) => x.textContent));
 	for (const n of ["research-agent", "plan", XSS, "web_search", "vector lookup"]) assert(names.includes(n), "span " + n + " not in the waterfall: " + names.join(", "));
 	// The proxied call joined the trace under the XSS span: depth 2.
@@ -548,17 +551,17 @@ check("a trace opens as a waterfall with its children", ["traces", "tree"], asyn
 	assert(Math.max(...depths) >= 2, "no grandchild span in the waterfall");
 	// Collapsing the root hides its children.
 	await page.click(`.wf-row[data-id="${env.S.agentRoot}"] .wf-toggle`);
-	await page.waitForFunction(() => document.querySelectorAll(".wf-row").length === 1, null, { timeout: 3000 }).catch(() => { throw new Error("collapsing the root did not hide its children"); });
+	await page.waitForFunction(() => document.querySelectorAll(".wf-row").length === 1, null, { timeout: 3000 * SLOW }).catch(() => { throw new Error("collapsing the root did not hide its children"); });
 	await page.click(`.wf-row[data-id="${env.S.agentRoot}"] .wf-toggle`);
 	// The LLM span shows its TTFT mark and a span panel with messages and tokens.
 	await page.click(`.wf-row[data-id="${env.S.xssSpan}"]`);
-	await page.waitForSelector(`.wf-row[data-id="${env.S.xssSpan}"] .wf-ttft`, { timeout: 3000 });
+	await page.waitForSelector(`.wf-row[data-id="${env.S.xssSpan}"] .wf-ttft`, { timeout: 3000 * SLOW });
 	await page.click("#span-panel [data-tab=overview]");
 	await waitText(page, "#span-panel", "Cached input");
 	await waitText(page, "#span-panel", "Reasoning");
 	await waitText(page, "#span-panel", "computed");
 	await page.click("#span-panel [data-tab=messages]");
-	await page.waitForFunction((t) => [...document.querySelectorAll("#span-panel .msg-text")].some((m) => m.textContent === t && m.offsetParent), "Summarise " + XSS, { timeout: 3000 })
+	await page.waitForFunction((t) => [...document.querySelectorAll("#span-panel .msg-text")].some((m) => m.textContent === t && m.offsetParent), "Summarise " + XSS, { timeout: 3000 * SLOW })
 		.catch(() => { throw new Error("the input message is not shown as a chat"); });
 	await closePage(page);
 });
@@ -568,7 +571,7 @@ check("a single proxied call opens with its request and response", ["traces"], a
 	assert(rows.length, "no proxied gpt-4o call");
 	const page = await openPage(env);
 	await page.goto(env.base + "/#traces/" + rows[0].id);
-	await page.waitForSelector("#span-panel", { timeout: 5000 });
+	await page.waitForSelector("#span-panel", { timeout: 5000 * SLOW });
 	await page.click("#span-panel [data-tab=request]");
 	await waitText(page, "#span-panel", "What is the capital of France?");
 	await page.click("#span-panel [data-tab=response]");
@@ -601,7 +604,7 @@ check("a new call through the proxy appears without reload", ["traces"], async (
 	const r = await chat(env.lf, model);
 	assert(r.status === 200, "live call failed: " + r.status);
 	const t1 = Date.now();
-	await page.waitForFunction((m) => [...document.querySelectorAll("#view table.list tbody td.model")].some((td) => td.textContent === m), model, { timeout: 4000 })
+	await page.waitForFunction((m) => [...document.querySelectorAll("#view table.list tbody td.model")].some((td) => td.textContent === m), model, { timeout: 4000 * SLOW })
 		.catch(() => { throw new Error("the new call did not appear within 4 s"); });
 	const took = Date.now() - t1;
 	assert(await page.evaluate(() => window.__sameDocument === 1), "the page reloaded");
@@ -631,15 +634,15 @@ check("deep links and back/forward", ["traces"], async (env) => {
 	await page.waitForFunction(() => location.hash === "#traces");
 	await page.waitForSelector(rowsSel);
 	await page.goBack();
-	await page.waitForSelector("#tab-models[aria-selected=true]", { timeout: 3000 });
+	await page.waitForSelector("#tab-models[aria-selected=true]", { timeout: 3000 * SLOW });
 	await page.goForward();
-	await page.waitForSelector("#tab-traces[aria-selected=true]", { timeout: 3000 });
+	await page.waitForSelector("#tab-traces[aria-selected=true]", { timeout: 3000 * SLOW });
 	await page.goForward();
-	await page.waitForSelector("#span-panel", { timeout: 3000 });
+	await page.waitForSelector("#span-panel", { timeout: 3000 * SLOW });
 	// A cold deep link.
 	const p2 = await openPage(env);
 	await p2.goto(env.base + "/#traces/" + id);
-	await p2.waitForSelector("#span-panel", { timeout: 5000 });
+	await p2.waitForSelector("#span-panel", { timeout: 5000 * SLOW });
 	await closePage(p2);
 	await closePage(page);
 });
@@ -659,20 +662,21 @@ check("keyboard: digits switch tabs, j/k move, Enter opens, Esc returns, / searc
 	await page.keyboard.press("ArrowDown");
 	const id = await page.$$eval(rowsSel, (r) => r.find((x) => x.classList.contains("selected"))?.dataset.id);
 	await page.keyboard.press("Enter");
-	await page.waitForFunction((i) => location.hash === "#traces/" + i, id, { timeout: 5000 });
+	await page.waitForFunction((i) => location.hash === "#traces/" + i, id, { timeout: 5000 * SLOW });
+	await page.waitForSelector("#view .crumbs", { timeout: 5000 * SLOW });
 	await page.keyboard.press("Escape");
-	await page.waitForFunction(() => location.hash.startsWith("#traces") && !location.hash.includes("/"), null, { timeout: 3000 });
+	await page.waitForFunction(() => location.hash.startsWith("#traces") && !location.hash.includes("/"), null, { timeout: 3000 * SLOW });
 	await page.waitForSelector("#view table.traces tbody tr[data-id]");
 	await page.keyboard.press("/");
 	assert(await page.evaluate(() => document.activeElement?.id === "f-q"), "/ did not focus the search box");
 	await page.keyboard.press("Escape");
 	await page.keyboard.press("?");
-	await page.waitForSelector("#help:not([hidden])", { timeout: 2000 });
+	await page.waitForSelector("#help:not([hidden])", { timeout: 2000 * SLOW });
 	await page.keyboard.press("Escape");
-	await page.waitForSelector("#help", { state: "hidden", timeout: 2000 });
+	await page.waitForSelector("#help", { state: "hidden", timeout: 2000 * SLOW });
 	for (let i = 1; i <= 7; i++) {
 		await page.keyboard.press(String(i));
-		await page.waitForFunction((n) => document.querySelectorAll("nav.tabs [role=tab]")[n - 1]?.getAttribute("aria-selected") === "true", i, { timeout: 2000 });
+		await page.waitForFunction((n) => document.querySelectorAll("nav.tabs [role=tab]")[n - 1]?.getAttribute("aria-selected") === "true", i, { timeout: 2000 * SLOW });
 	}
 	await closePage(page);
 });
@@ -700,7 +704,7 @@ check("theme follows the system, toggles, persists, and does not flash", [], asy
 check("timeline merges calls and spans, newest first", ["traces"], async (env) => {
 	const page = await openPage(env);
 	await page.goto(env.base + "/#timeline");
-	await page.waitForSelector(rowsSel, { timeout: 5000 });
+	await page.waitForSelector(rowsSel, { timeout: 5000 * SLOW });
 	const ts = await page.$$eval(rowsSel, (r) => r.map((x) => Number(x.dataset.ts)));
 	for (let i = 1; i < ts.length; i++) assert(ts[i] <= ts[i - 1], "timeline is not newest first");
 	await closePage(page);
@@ -709,14 +713,14 @@ check("timeline merges calls and spans, newest first", ["traces"], async (env) =
 check("logs tab lists and filters logs", ["logs"], async (env) => {
 	const page = await openPage(env);
 	await page.goto(env.base + "/#logs");
-	await page.waitForSelector(rowsSel, { timeout: 5000 });
+	await page.waitForSelector(rowsSel, { timeout: 5000 * SLOW });
 	const before = await page.$$eval(rowsSel, (r) => r.length);
 	assert(before >= 24, "only " + before + " logs listed");
 	await page.selectOption("#f-service", "api-gateway");
-	await page.waitForFunction((s) => [...document.querySelectorAll(s)].every((r) => r.querySelector("td.service")?.textContent === "api-gateway") && document.querySelectorAll(s).length > 0, rowsSel, { timeout: 5000 });
+	await page.waitForFunction((s) => [...document.querySelectorAll(s)].every((r) => r.querySelector("td.service")?.textContent === "api-gateway") && document.querySelectorAll(s).length > 0, rowsSel, { timeout: 5000 * SLOW });
 	await page.selectOption("#f-service", "");
 	await page.selectOption("#f-severity", "17");
-	await page.waitForFunction((s) => [...document.querySelectorAll(s)].every((r) => /ERROR|FATAL/.test(r.textContent)) && document.querySelectorAll(s).length > 0, rowsSel, { timeout: 5000 });
+	await page.waitForFunction((s) => [...document.querySelectorAll(s)].every((r) => /ERROR|FATAL/.test(r.textContent)) && document.querySelectorAll(s).length > 0, rowsSel, { timeout: 5000 * SLOW });
 	await closePage(page);
 });
 
@@ -724,8 +728,8 @@ check("metrics tab shows summary cards, a table and a chart", ["metrics", "metri
 	const page = await openPage(env);
 	await page.goto(env.base + "/#metrics");
 	await waitText(page, "#view", "gen_ai.client.token.usage");
-	await page.waitForSelector("#view .card", { timeout: 5000 });
-	await page.waitForSelector("#view canvas", { timeout: 5000 });
+	await page.waitForSelector("#view .card", { timeout: 5000 * SLOW });
+	await page.waitForSelector("#view canvas", { timeout: 5000 * SLOW });
 	await closePage(page);
 });
 
@@ -744,7 +748,7 @@ check("models tab shows real per-model figures", ["models"], async (env) => {
 	const models = (await httpReq(env.lf.dashPort, "GET", "/api/models")).json;
 	const page = await openPage(env);
 	await page.goto(env.base + "/#models");
-	await page.waitForSelector(rowsSel, { timeout: 5000 });
+	await page.waitForSelector(rowsSel, { timeout: 5000 * SLOW });
 	const m = models.find((x) => x.model === "gpt-4o");
 	const row = await page.textContent(`${rowsSel}[data-id="gpt-4o"]`);
 	assert(row.includes(m.request_count.toLocaleString("en-US")), "gpt-4o request count missing: " + row);
@@ -754,8 +758,8 @@ check("models tab shows real per-model figures", ["models"], async (env) => {
 check("analytics tab draws trends, cost by model and the daily table", ["analytics", "tokenTrends", "costByModel"], async (env) => {
 	const page = await openPage(env);
 	await page.goto(env.base + "/#analytics");
-	await page.waitForFunction(() => document.querySelectorAll("#view canvas").length >= 3, null, { timeout: 5000 });
-	await page.waitForSelector("#view table.list tbody tr", { timeout: 5000 });
+	await page.waitForFunction(() => document.querySelectorAll("#view canvas").length >= 3, null, { timeout: 5000 * SLOW });
+	await page.waitForSelector("#view table.list tbody tr", { timeout: 5000 * SLOW });
 	for (const d of ["7", "14", "90", "30"]) {
 		await page.click(`#view [data-days="${d}"]`);
 		await page.waitForSelector(`#view [data-days="${d}"][aria-pressed=true]`);
@@ -772,14 +776,14 @@ check("an empty database shows the proxy URL and copyable snippets", ["traces"],
 	await page.route(/\/api\/logs(\?|$)/, (r) => r.fulfill({ status: 200, contentType: "application/json", body: '{"logs":[],"total":0}' }));
 	await page.route(/\/api\/stats$/, (r) => r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ total_requests: 0, total_tokens: 0, total_cost: 0, total_duration: 0, error_count: 0, avg_duration: null, unpriced_requests: 0, models: [] }) }));
 	await page.goto(env.base + "/#traces");
-	await page.waitForSelector("#view .onboarding", { timeout: 5000 });
+	await page.waitForSelector("#view .onboarding", { timeout: 5000 * SLOW });
 	const url = await page.textContent("#proxy-url");
 	assert(url === "http://127.0.0.1:8080/v1", "proxy URL shown is " + url);
 	const text = await page.textContent("#view .onboarding");
 	assert(text.includes("from openai import OpenAI") && text.includes('new OpenAI({ baseURL: "http://127.0.0.1:8080/v1" })'), "Python or JavaScript snippet missing");
 	assert(await page.$$eval("#view .onboarding .copy", (b) => b.length) >= 3, "no copy buttons");
 	await page.goto(env.base + "/#timeline");
-	await page.waitForSelector("#view .onboarding", { timeout: 5000 });
+	await page.waitForSelector("#view .onboarding", { timeout: 5000 * SLOW });
 	await page.screenshot({ path: path.join(SHOTS, "empty-light.png") });
 	await closePage(page);
 });
@@ -789,7 +793,7 @@ check("unavailable endpoints show a notice, not a crash", [], async (env) => {
 	for (const tab of ["timeline", "traces", "sessions", "logs", "metrics", "models", "analytics"]) {
 		await page.goto(env.base + "/#" + tab);
 		await page.waitForSelector(`#tab-${tab}[aria-selected=true]`);
-		await page.waitForFunction(() => !document.querySelector("#view .loading"), null, { timeout: 5000 })
+		await page.waitForFunction(() => !document.querySelector("#view .loading"), null, { timeout: 5000 * SLOW })
 			.catch(() => { throw new Error(tab + " is still loading after 5 s"); });
 	}
 	await closePage(page);
@@ -806,7 +810,7 @@ check("screenshots of every tab in both themes", [], async (env) => {
 		];
 		for (const [name, hash] of shots) {
 			await page.goto(env.base + "/" + hash);
-			await page.waitForFunction(() => !document.querySelector("#view .loading"), null, { timeout: 8000 }).catch(() => {});
+			await page.waitForFunction(() => !document.querySelector("#view .loading"), null, { timeout: 8000 * SLOW }).catch(() => {});
 			await sleep(name === "analytics" || name === "metrics" ? 900 : 400);
 			await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}.png`) });
 		}
@@ -822,7 +826,7 @@ check("a 5,000-span trace opens in under 1 s", ["traces", "tree"], async (env) =
 	await page.waitForSelector(rowsSel);
 	const t0 = Date.now();
 	await page.evaluate((id) => { location.hash = "#traces/" + id; }, env.S.bigRoot);
-	await page.waitForFunction((n) => document.querySelector("#wf")?.dataset.count === String(n), BIG_SPANS, { timeout: 5000 })
+	await page.waitForFunction((n) => document.querySelector("#wf")?.dataset.count === String(n), BIG_SPANS, { timeout: 5000 * SLOW })
 		.catch(() => { throw new Error("the waterfall did not report " + BIG_SPANS + " spans"); });
 	const took = Date.now() - t0;
 	const rendered = await page.$$eval(".wf-row", (r) => r.length);
@@ -845,7 +849,7 @@ check(`first paint of Traces under 1 s with ${BIG_ROWS.toLocaleString("en-US")} 
 	await httpReq(env.lf.dashPort, "GET", "/api/traces?limit=1");
 	const page = await openPage(env);
 	await page.goto(env.base + "/#traces");
-	await page.waitForSelector(rowsSel, { timeout: 10000 });
+	await page.waitForSelector(rowsSel, { timeout: 10000 * SLOW });
 	// Time from the start of navigation to the rows being in the page.
 	const took = Math.round(await page.evaluate(() => performance.now()));
 	assert(took < 1000, `first rows ${took} ms after navigation started`);
