@@ -242,3 +242,18 @@ CREATE TRIGGER count_metrics_insert AFTER INSERT ON metrics BEGIN
   UPDATE row_counts SET n = n + 1 WHERE tbl = 'metrics'; END;
 CREATE TRIGGER count_metrics_delete AFTER DELETE ON metrics BEGIN
   UPDATE row_counts SET n = n - 1 WHERE tbl = 'metrics'; END;
+
+-- version 4
+-- The batch writer (rollup_writer.in_c = 1) also adds its rows to the
+-- search index itself, in one statement at commit.  A trigger per row
+-- would flush FTS5's pending terms into a new segment at every INSERT
+-- inside a transaction (each statement opens a savepoint, and FTS5 writes
+-- out what it holds at each one).  Plain INSERTs still go through here.
+DROP TRIGGER traces_fts_insert;
+CREATE TRIGGER traces_fts_insert AFTER INSERT ON traces
+  WHEN (SELECT in_c FROM rollup_writer) = 0 BEGIN
+  INSERT INTO traces_fts(rowid, span_name, model, input, output, request_body, response_body)
+  VALUES (new.seq, new.span_name, new.model, substr(new.input, 1, 16384),
+          substr(new.output, 1, 16384), substr(new.request_body, 1, 16384),
+          substr(new.response_body, 1, 16384));
+END;

@@ -66,6 +66,8 @@ enum stmt {
 	SQL_ROLLUP_ADD,
 	SQL_COUNT_ADD,
 	SQL_ROLLUP_WRITER,
+	SQL_MAX_SEQ,
+	SQL_FTS_ADD,
 	SQL__MAX
 };
 
@@ -256,6 +258,15 @@ static const char *const sqls[SQL__MAX] = {
 	"UPDATE row_counts SET n = n + ?2 WHERE tbl = ?1",
 	/* SQL_ROLLUP_WRITER: 1 while this transaction keeps rollups in C */
 	"UPDATE rollup_writer SET in_c = ?1",
+	/* SQL_MAX_SEQ: rows after this one are the batch's */
+	"SELECT coalesce(max(seq), 0) FROM traces",
+	/* SQL_FTS_ADD: the batch's rows into the search index, in one
+	 * statement (the values of traces_fts_insert) */
+	"INSERT INTO traces_fts(rowid, span_name, model, input, output, "
+	"request_body, response_body) SELECT seq, span_name, model, "
+	"substr(input, 1, 16384), substr(output, 1, 16384), "
+	"substr(request_body, 1, 16384), substr(response_body, 1, 16384) "
+	"FROM traces WHERE seq > ?1",
 };
 
 /*
@@ -338,6 +349,7 @@ struct db {
 	 * transaction, added at commit (rollup_writer.in_c is 1). */
 	int		 batching;
 	int64_t		 batch_rows;
+	int64_t		 batch_seq;	/* rows with a greater seq are the batch's */
 	size_t		 ngroups;
 	struct rollup_add {
 		int64_t	 hour;
@@ -575,12 +587,14 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 	}
 	if ((rc = migrate(db)) != DB_OK)
 		goto fail;
-	if (mode == DB_WRITE) {
+	if (mode == DB_WRITE || mode == DB_BATCH) {
 		char	 pragma[128];
 
+		/* temp_store: statement journals stay in memory. */
 		snprintf(pragma, sizeof(pragma), "PRAGMA journal_size_limit = %lld;"
-		    " PRAGMA cache_size = -%d", (long long)LF_DB_JOURNAL_SIZE_LIMIT,
-		    LF_DB_WRITER_CACHE_KIB);
+		    " PRAGMA cache_size = -%d; PRAGMA temp_store = MEMORY",
+		    (long long)LF_DB_JOURNAL_SIZE_LIMIT, mode == DB_BATCH ?
+		    LF_DB_BATCH_CACHE_KIB : LF_DB_WRITER_CACHE_KIB);
 		if ((i = exec_retry(db->h, pragma)) != SQLITE_OK) {
 			rc = db_rc_of(db, i, "writer pragmas");
 			goto fail;
@@ -1226,17 +1240,26 @@ batch_flush_groups(struct db *db)
 	return rc;
 }
 
-/* Start keeping rollups in C for this transaction. */
+/* Start keeping rollups, counts and the search index in C for this
+ * transaction. */
 static enum db_rc
 batch_start(struct db *db)
 {
+	sqlite3_stmt	*st = db->st[SQL_MAX_SEQ];
 	enum db_rc	 rc;
+	int		 i;
 
 	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 1);
-	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) ==
-	    DB_OK)
-		db->batching = 1;
-	return rc;
+	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) != DB_OK)
+		return rc;
+	if ((i = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_rc_of(db, i, "batch start");
+	}
+	db->batch_seq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	db->batching = 1;
+	return DB_OK;
 }
 
 /* Count one inserted span in its group (the sums of rollup_insert). */
@@ -1309,6 +1332,9 @@ batch_finish(struct db *db)
 		bind_text(st, 1, "traces");
 		sqlite3_bind_int64(st, 2, db->batch_rows);
 		if ((rc = step_retry(db, SQL_COUNT_ADD, "row count")) != DB_OK)
+			return rc;
+		sqlite3_bind_int64(db->st[SQL_FTS_ADD], 1, db->batch_seq);
+		if ((rc = step_retry(db, SQL_FTS_ADD, "search index")) != DB_OK)
 			return rc;
 	}
 	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);

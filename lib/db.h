@@ -19,7 +19,9 @@ enum db_rc {
 };
 
 enum db_mode {
-	DB_WRITE,	/* read-write */
+	DB_WRITE,	/* read-write, a small page cache (one per thread) */
+	DB_BATCH,	/* read-write, a large page cache: a process's one
+			 * connection for batch transactions (OTLP exports) */
 	DB_READ		/* read-only, defensive, interruptible */
 };
 

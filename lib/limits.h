@@ -61,6 +61,10 @@
 #define LF_DB_WAL_CHECKPOINT_PAGES	4096
 #define LF_DB_JOURNAL_SIZE_LIMIT	(64LL << 20)
 #define LF_DB_WRITER_CACHE_KIB		512
+/* The page cache of a process's batch writer connection (OTLP ingest):
+ * the pages of the random-key indexes (span and trace ids) a batch
+ * touches stay in memory from one transaction to the next. */
+#define LF_DB_BATCH_CACHE_KIB		65536
 /* Rollup groups (hour, model, provider, service) a batch transaction
  * gathers in memory before adding them to rollup_hourly: exports span few
  * hours and models; past this the gathered groups are written and

@@ -91,5 +91,9 @@ void		 otlp_reject(struct otlp_result *, const char *why);
  */
 enum db_rc	 otlp_store(struct db *, const struct otlp_export *,
 		    struct otlp_result *);
+/* Exports are written through one connection of the process, to
+ * db_path; its own thread's connection is the fallback. */
+void		 otlp_store_setup(const char *db_path);
+void		 otlp_store_close(void);
 
 #endif

@@ -461,6 +461,7 @@ int
 main(void)
 {
 	char	 err[512];
+	int	 rc;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (config_load(err, sizeof(err)) == -1) {
@@ -472,5 +473,8 @@ main(void)
 	 * is still kept). */
 	if (pricing_load(cfg.prices, cfg.pricing_file, err, sizeof(err)) == -1)
 		log_warn("%s; costs will not be computed", err);
-	return server_run(&ops, cfg.threads);
+	otlp_store_setup(cfg.db_path);
+	rc = server_run(&ops, cfg.threads);
+	otlp_store_close();
+	return rc;
 }

@@ -512,6 +512,42 @@ static pthread_mutex_t	 group_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 group_cv = PTHREAD_COND_INITIALIZER;
 static struct group_item	*group_head;	/* queued, oldest first */
 static int		 group_writing;	/* a leader is storing a group */
+/* The leaders' connection, used by one leader at a time: its page cache
+ * keeps the index pages the last transactions touched (a connection
+ * whose database another connection wrote to starts cold), so every
+ * transaction is written through it.  NULL until opened (a leader falls
+ * back to its own thread's connection when it cannot be). */
+static struct db		*group_db;
+static const char		*group_path;
+static int64_t			 group_tried;	/* ms of the last open tried */
+
+void
+otlp_store_setup(const char *db_path)
+{
+	group_path = db_path;
+}
+
+void
+otlp_store_close(void)
+{
+	db_close(&group_db);
+}
+
+/* The connection a leader writes with (called with group_writing set). */
+static struct db *
+leader_db(struct db *own)
+{
+	int64_t	 now = now_ms();
+
+	if (group_db == NULL && group_path != NULL &&
+	    (group_tried == 0 || now - group_tried >= 1000 ||
+	    now < group_tried)) {
+		group_tried = now;
+		if (db_open(&group_db, group_path, DB_BATCH) != DB_OK)
+			group_db = NULL;
+	}
+	return group_db != NULL ? group_db : own;
+}
 
 static size_t
 records_of(const struct otlp_export *ex)
@@ -590,7 +626,7 @@ otlp_store(struct db *db, const struct otlp_export *ex,
 		group_head = it->next;
 		it->next = NULL;
 		pthread_mutex_unlock(&group_mu);
-		store_group(db, g);
+		store_group(leader_db(db), g);
 		pthread_mutex_lock(&group_mu);
 		while (g != NULL) {
 			it = g->next;

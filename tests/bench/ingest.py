@@ -28,7 +28,7 @@ import otlp_encode as oe  # noqa: E402
 
 BATCH = int(os.environ.get("BENCH_BATCH", "1000"))
 SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "5"))
-POOL = int(os.environ.get("BENCH_INGEST_BODIES", "120"))
+POOL = int(os.environ.get("BENCH_INGEST_BODIES", "400"))
 
 
 def free_port():
@@ -114,7 +114,7 @@ def main():
                 pass
             time.sleep(0.1)
         db = os.path.join(data, "data.db")
-        for fmt, ctype in (("json", "application/json"), ("protobuf", "application/x-protobuf")):
+        for fmt, ctype in [f for f in (("json", "application/json"), ("protobuf", "application/x-protobuf")) if f[0] in os.environ.get("BENCH_INGEST_FORMATS", "json,protobuf").split(",")]:
             for senders in (1, 8):
                 bodies = []
                 for _ in range(POOL):
