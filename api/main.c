@@ -308,14 +308,15 @@ path_id(struct ctx *c, const char **id)
 static enum api_err
 h_health(struct ctx *c)
 {
-	int64_t		 n;
+	int64_t		 n, q;
 	enum db_rc	 rc;
 
 	if (c->db == NULL)
 		return AE_NO_DB;
-	if ((rc = db_trace_count(c->db, &n)) != DB_OK)
+	if ((rc = db_trace_count(c->db, &n)) != DB_OK ||
+	    (rc = db_queue_count(c->db, &q)) != DB_OK)
 		return db_err(c, rc);
-	api_render_health(&c->w, now_ms(), n);
+	api_render_health(&c->w, now_ms(), n, q);
 	return AE_OK;
 }
 

@@ -225,7 +225,8 @@ api_render_stats(struct jw *w, const struct stats *s, const char *models,
 }
 
 void
-api_render_health(struct jw *w, int64_t now_ms, int64_t traces)
+api_render_health(struct jw *w, int64_t now_ms, int64_t traces,
+    int64_t queued)
 {
 	jw_obj(w);
 	jw_kstr(w, "status", "ok");
@@ -233,6 +234,7 @@ api_render_health(struct jw *w, int64_t now_ms, int64_t traces)
 	jw_kstr(w, "service", "dashboard");
 	jw_kstr(w, "version", LF_VERSION);
 	kint0(w, "traces", traces);
+	kint0(w, "queued_spans", queued);
 	jw_obj_end(w);
 }
 

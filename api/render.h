@@ -77,6 +77,7 @@ void	 api_render_stats(struct jw *, const struct stats *,
 	    const char *models_json, size_t models_len);
 
 /* The whole answer of GET /api/health. */
-void	 api_render_health(struct jw *, int64_t now_ms, int64_t traces);
+void	 api_render_health(struct jw *, int64_t now_ms, int64_t traces,
+	    int64_t queued_spans);
 
 #endif

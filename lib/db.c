@@ -52,6 +52,7 @@ enum stmt {
 	SQL_TOKEN_USAGE,
 	SQL_Q_COMMON,
 	SQL_TAG_COMMON,
+	SQL_QUEUE_RANGE,
 	SQL_INSERT_SPAN,	/* writers only, from here on */
 	SQL_INSERT_LOG,
 	SQL_INSERT_METRIC,
@@ -68,8 +69,27 @@ enum stmt {
 	SQL_ROLLUP_WRITER,
 	SQL_MAX_SEQ,
 	SQL_FTS_ADD,
+	SQL_QUEUE_SPAN,
+	SQL_QUEUE_MOVE,
+	SQL_QUEUE_ROLLUP,
+	SQL_QUEUE_DELETE,
 	SQL__MAX
 };
+
+/* The columns a span is inserted with (traces and otlp_queue alike), and
+ * their parameters, bound by bind_span(). */
+#define INSERT_COLS \
+	"id, trace_id, parent_id, timestamp, duration_ms, provider, model, " \
+	"prompt_tokens, completion_tokens, total_tokens, cached_tokens, " \
+	"cache_creation_tokens, reasoning_tokens, estimated_cost, " \
+	"cost_source, status, error, tags, span_type, span_name, " \
+	"service_name, session_id, conversation_id, agent_name, input, " \
+	"output, attributes, span_kind, scope_name, user_id, events, " \
+	"resource_attributes"
+#define INSERT_VALUES \
+	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, " \
+	"?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, " \
+	"?29, ?30, ?31, ?32"
 
 /* Columns of a summary row, in the order read_summary() expects. */
 #define SUMMARY_COLS \
@@ -197,17 +217,10 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_TAG_COMMON */
 	"SELECT count(*) FROM (SELECT 1 FROM trace_tags WHERE tag = ?1 "
 	"LIMIT " LF_STR(LF_COMMON_ROWS) ")",
+	/* SQL_QUEUE_RANGE: the queued spans, first and last */
+	"SELECT min(qid), max(qid) FROM otlp_queue",
 	/* SQL_INSERT_SPAN: a span already stored is kept, this one dropped. */
-	"INSERT OR IGNORE INTO traces (id, trace_id, parent_id, timestamp, "
-	"duration_ms, provider, model, prompt_tokens, completion_tokens, "
-	"total_tokens, cached_tokens, cache_creation_tokens, reasoning_tokens, "
-	"estimated_cost, cost_source, status, error, tags, span_type, "
-	"span_name, service_name, session_id, conversation_id, agent_name, "
-	"input, output, attributes, span_kind, scope_name, user_id, events, "
-	"resource_attributes) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, "
-	"?29, ?30, ?31, ?32)",
+	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") VALUES (" INSERT_VALUES ")",
 	/* SQL_INSERT_LOG */
 	"INSERT INTO logs (id, timestamp, observed_timestamp, severity_number, "
 	"severity_text, body, trace_id, span_id, event_name, service_name, "
@@ -267,6 +280,36 @@ static const char *const sqls[SQL__MAX] = {
 	"substr(input, 1, 16384), substr(output, 1, 16384), "
 	"substr(request_body, 1, 16384), substr(response_body, 1, 16384) "
 	"FROM traces WHERE seq > ?1",
+	/* SQL_QUEUE_SPAN */
+	"INSERT INTO otlp_queue (" INSERT_COLS ") VALUES (" INSERT_VALUES ")",
+	/* SQL_QUEUE_MOVE: queued spans up to qid ?1, in order of arrival */
+	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") SELECT " INSERT_COLS
+	" FROM otlp_queue WHERE qid <= ?1 ORDER BY qid",
+	/* SQL_QUEUE_ROLLUP: the rollups of the rows after seq ?1 (the sums
+	 * of the rollup_insert trigger, per group) */
+	"INSERT INTO rollup_hourly(hour, model, provider, service_name, "
+	"requests, errors, unpriced, prompt_tokens, completion_tokens, "
+	"total_tokens, cost, duration_ms, duration_n) "
+	"SELECT (timestamp / 3600000) * 3600000, coalesce(model, ''), "
+	"coalesce(provider, ''), coalesce(service_name, ''), count(*), "
+	"sum(coalesce(status, 0) >= 400 OR error IS NOT NULL), "
+	"sum(model IS NOT NULL AND estimated_cost IS NULL), "
+	"sum(coalesce(prompt_tokens, 0)), sum(coalesce(completion_tokens, 0)), "
+	"sum(coalesce(total_tokens, 0)), sum(coalesce(estimated_cost, 0)), "
+	"sum(coalesce(duration_ms, 0)), count(duration_ms) "
+	"FROM traces WHERE seq > ?1 GROUP BY 1, 2, 3, 4 "
+	"ON CONFLICT (hour, model, provider, service_name) DO UPDATE SET "
+	"requests = requests + excluded.requests, "
+	"errors = errors + excluded.errors, "
+	"unpriced = unpriced + excluded.unpriced, "
+	"prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
+	"completion_tokens = completion_tokens + excluded.completion_tokens, "
+	"total_tokens = total_tokens + excluded.total_tokens, "
+	"cost = cost + excluded.cost, "
+	"duration_ms = duration_ms + excluded.duration_ms, "
+	"duration_n = duration_n + excluded.duration_n",
+	/* SQL_QUEUE_DELETE */
+	"DELETE FROM otlp_queue WHERE qid <= ?1",
 };
 
 /*
@@ -1184,6 +1227,21 @@ step_retry(struct db *db, enum stmt which, const char *what)
 	return db_rc_of(db, rc, what);
 }
 
+/* The first column of a statement's one row into v (0 when no row). */
+static enum db_rc
+step_int(struct db *db, enum stmt which, int64_t *v, const char *what)
+{
+	sqlite3_stmt	*st = db->st[which];
+	int		 i;
+
+	*v = 0;
+	if ((i = sqlite3_step(st)) == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return i == SQLITE_ROW || i == SQLITE_DONE ? DB_OK :
+	    db_rc_of(db, i, what);
+}
+
 enum db_rc
 db_begin(struct db *db)
 {
@@ -1245,19 +1303,14 @@ batch_flush_groups(struct db *db)
 static enum db_rc
 batch_start(struct db *db)
 {
-	sqlite3_stmt	*st = db->st[SQL_MAX_SEQ];
 	enum db_rc	 rc;
-	int		 i;
 
 	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 1);
 	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) != DB_OK)
 		return rc;
-	if ((i = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_rc_of(db, i, "batch start");
-	}
-	db->batch_seq = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if ((rc = step_int(db, SQL_MAX_SEQ, &db->batch_seq, "max seq")) !=
+	    DB_OK)
+		return rc;
 	db->batching = 1;
 	return DB_OK;
 }
@@ -1380,20 +1433,10 @@ bind_double(sqlite3_stmt *st, int i, double v)
 		sqlite3_bind_null(st, i);
 }
 
-enum db_rc
-db_insert_span(struct db *db, const struct trace_rec *r, int *inserted)
+/* The parameters of INSERT_VALUES. */
+static void
+bind_span(sqlite3_stmt *st, const struct trace_rec *r)
 {
-	sqlite3_stmt	*st = db->st[SQL_INSERT_SPAN];
-	enum db_rc	 rc;
-
-	*inserted = 0;
-	if (st == NULL)
-		return DB_ERROR;
-	/* In a transaction (a batch), rollups are added per group at
-	 * commit; a single span (autocommit) leaves them to the triggers. */
-	if (!db->batching && !sqlite3_get_autocommit(db->h) &&
-	    (rc = batch_start(db)) != DB_OK)
-		return rc;
 	bind_text(st, 1, r->id);
 	bind_text(st, 2, r->trace_id ? r->trace_id : r->id);
 	bind_text(st, 3, r->parent_id);
@@ -1426,10 +1469,122 @@ db_insert_span(struct db *db, const struct trace_rec *r, int *inserted)
 	bind_text(st, 30, r->user_id);
 	bind_text(st, 31, r->events);
 	bind_text(st, 32, r->resource_attributes);
+}
+
+enum db_rc
+db_insert_span(struct db *db, const struct trace_rec *r, int *inserted)
+{
+	sqlite3_stmt	*st = db->st[SQL_INSERT_SPAN];
+	enum db_rc	 rc;
+
+	*inserted = 0;
+	if (st == NULL)
+		return DB_ERROR;
+	/* In a transaction (a batch), rollups are added per group at
+	 * commit; a single span (autocommit) leaves them to the triggers. */
+	if (!db->batching && !sqlite3_get_autocommit(db->h) &&
+	    (rc = batch_start(db)) != DB_OK)
+		return rc;
+	bind_span(st, r);
 	if ((rc = step_retry(db, SQL_INSERT_SPAN, "insert span")) == DB_OK)
 		*inserted = sqlite3_changes(db->h) > 0;
 	if (rc == DB_OK && *inserted && db->batching)
 		rc = batch_add(db, r);
+	return rc;
+}
+
+enum db_rc
+db_queue_span(struct db *db, const struct trace_rec *r)
+{
+	if (db->st[SQL_QUEUE_SPAN] == NULL)
+		return DB_ERROR;
+	bind_span(db->st[SQL_QUEUE_SPAN], r);
+	return step_retry(db, SQL_QUEUE_SPAN, "queue span");
+}
+
+/* The first and last qid of the queue (both 0 when it is empty). */
+static enum db_rc
+queue_range(struct db *db, int64_t *lo, int64_t *hi)
+{
+	sqlite3_stmt	*st = db->st[SQL_QUEUE_RANGE];
+	int		 i;
+
+	*lo = *hi = 0;
+	if (st == NULL)
+		return DB_ERROR;
+	if ((i = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*lo = sqlite3_column_int64(st, 0);
+		*hi = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return i == SQLITE_ROW ? DB_OK : db_rc_of(db, i, "queue range");
+}
+
+enum db_rc
+db_queue_count(struct db *db, int64_t *n)
+{
+	int64_t		 lo, hi;
+	enum db_rc	 rc;
+
+	/* Appended in qid order and taken from the front: no gaps. */
+	rc = queue_range(db, &lo, &hi);
+	*n = rc == DB_OK && hi > 0 ? hi - lo + 1 : 0;
+	return rc;
+}
+
+enum db_rc
+db_queue_move(struct db *db, int64_t max, struct db_moved *m)
+{
+	int64_t		 lo, hi, upto, seq;
+	enum db_rc	 rc;
+
+	memset(m, 0, sizeof(*m));
+	if (db->st[SQL_QUEUE_MOVE] == NULL || max <= 0)
+		return DB_ERROR;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = queue_range(db, &lo, &hi)) != DB_OK || hi == 0)
+		goto done;
+	upto = hi - lo >= max ? lo + max - 1 : hi;
+	/* Rollups, the count and the search index are added below, once
+	 * for all the moved rows, not by the per-row triggers. */
+	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 1);
+	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) !=
+	    DB_OK || (rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) !=
+	    DB_OK)
+		goto done;
+	sqlite3_bind_int64(db->st[SQL_QUEUE_MOVE], 1, upto);
+	if ((rc = step_retry(db, SQL_QUEUE_MOVE, "queue move")) != DB_OK)
+		goto done;
+	m->moved = sqlite3_changes(db->h);
+	m->dropped = upto - lo + 1 - m->moved;
+	m->left = hi - upto;
+	if (m->moved > 0) {
+		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP], 1, seq);
+		if ((rc = step_retry(db, SQL_QUEUE_ROLLUP, "queue rollups")) !=
+		    DB_OK)
+			goto done;
+		bind_text(db->st[SQL_COUNT_ADD], 1, "traces");
+		sqlite3_bind_int64(db->st[SQL_COUNT_ADD], 2, m->moved);
+		if ((rc = step_retry(db, SQL_COUNT_ADD, "row count")) != DB_OK)
+			goto done;
+		sqlite3_bind_int64(db->st[SQL_FTS_ADD], 1, seq);
+		if ((rc = step_retry(db, SQL_FTS_ADD, "search index")) != DB_OK)
+			goto done;
+	}
+	sqlite3_bind_int64(db->st[SQL_QUEUE_DELETE], 1, upto);
+	if ((rc = step_retry(db, SQL_QUEUE_DELETE, "queue delete")) != DB_OK)
+		goto done;
+	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);
+	rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer");
+done:
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	if (rc != DB_OK)
+		memset(m, 0, sizeof(*m));
 	return rc;
 }
 

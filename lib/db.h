@@ -106,6 +106,22 @@ void		 db_rollback(struct db *);
 enum db_rc	 db_insert_span(struct db *, const struct trace_rec *,
 		    int *inserted);
 
+/*
+ * The OTLP ingest queue (see otlp_queue in schema.sql).  db_queue_span
+ * appends a span, inside the caller's transaction.  db_queue_move moves up
+ * to max of the oldest queued spans into traces, in one transaction of
+ * its own: those whose id is already stored are dropped, the rest get
+ * their rollups, count and search index.  db_queue_count: spans waiting.
+ */
+struct db_moved {
+	int64_t		 moved;		/* now in traces */
+	int64_t		 dropped;	/* id already stored */
+	int64_t		 left;		/* still queued */
+};
+enum db_rc	 db_queue_span(struct db *, const struct trace_rec *);
+enum db_rc	 db_queue_move(struct db *, int64_t max, struct db_moved *);
+enum db_rc	 db_queue_count(struct db *, int64_t *);
+
 /* One OTLP log record; the id is made here (16 random hex digits). */
 struct log_rec {
 	int64_t		 timestamp;		/* ms; required */

@@ -97,6 +97,12 @@ serve_cgi(const struct server_ops *ops)
 }
 
 int
+server_is_cgi(void)
+{
+	return FCGX_IsCGI();
+}
+
+int
 server_run(const struct server_ops *ops, int threads)
 {
 	struct worker	*ws;

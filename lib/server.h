@@ -34,6 +34,8 @@ struct server_ops {
 
 /* Run until the server stops us; returns the process exit code. */
 int		 server_run(const struct server_ops *, int threads);
+/* 1 when run as plain CGI (one request, then exit). */
+int		 server_is_cgi(void);
 
 /* A CGI variable of the request, or NULL. */
 const char	*req_env(const struct req *, const char *);

@@ -92,8 +92,13 @@ void		 otlp_reject(struct otlp_result *, const char *why);
 enum db_rc	 otlp_store(struct db *, const struct otlp_export *,
 		    struct otlp_result *);
 /* Exports are written through one connection of the process, to
- * db_path; its own thread's connection is the fallback. */
-void		 otlp_store_setup(const char *db_path);
+ * db_path (a thread's own connection is the fallback).  With queue set
+ * (FastCGI), spans go through the ingest queue and a mover thread. */
+void		 otlp_store_setup(const char *db_path, int queue);
 void		 otlp_store_close(void);
+/* Around each request: the mover moves queued spans early only when no
+ * export is in progress. */
+void		 otlp_store_enter(void);
+void		 otlp_store_leave(void);
 
 #endif

@@ -345,6 +345,7 @@ handle(struct req *req, void *arg)
 	enum fail		 f;
 	int			 gz;
 
+	otlp_store_enter();
 	memset(&c, 0, sizeof(c));
 	c.req = req;
 	c.ct = CT__MAX;
@@ -425,6 +426,7 @@ out:
 	otlp_result_free(&res);
 	buf_free(&body);
 	buf_free(&raw);
+	otlp_store_leave();
 }
 
 static void *
@@ -473,7 +475,7 @@ main(void)
 	 * is still kept). */
 	if (pricing_load(cfg.prices, cfg.pricing_file, err, sizeof(err)) == -1)
 		log_warn("%s; costs will not be computed", err);
-	otlp_store_setup(cfg.db_path);
+	otlp_store_setup(cfg.db_path, !server_is_cgi());
 	rc = server_run(&ops, cfg.threads);
 	otlp_store_close();
 	return rc;

@@ -13,6 +13,7 @@
 
 #include "classify.h"
 #include "limits.h"
+#include "log.h"
 #include "pricing.h"
 
 /* The first few reasons are kept for errorMessage. */
@@ -406,6 +407,12 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Spans go through the ingest queue (set up under FastCGI, where the
+ * mover runs); spans queued by the leader's transaction (only a leader
+ * or the mover writes: see group_writing). */
+static int		 queue_on;
+static int64_t		 queue_added;
+
 /* The records of one export, inside the caller's transaction.  On a
  * database error the caller rolls back. */
 static enum db_rc
@@ -425,6 +432,13 @@ store_rows(struct db *db, const struct otlp_export *ex,
 			continue;
 		}
 		otlp_span_row(&ex->spans[i], rb, now, &tr);
+		if (queue_on) {
+			if ((rc = db_queue_span(db, &tr)) != DB_OK)
+				return rc;
+			queue_added++;
+			res->accepted++;
+			continue;
+		}
 		if ((rc = db_insert_span(db, &tr, &ins)) != DB_OK)
 			return rc;
 		if (ins)
@@ -490,15 +504,17 @@ store_one(struct db *db, const struct otlp_export *ex,
 
 /*
  * Group commit.  Exports that arrive while another thread is writing
- * queue here; when the writer is done, one waiting thread (the leader)
- * takes up to LF_OTLP_GROUP_RECORDS records' worth of queued exports and
- * stores them in one transaction, then wakes their threads.  A span
- * touches pages of indexes on random keys (span and trace ids); in one
- * transaction those pages are written to the WAL once for the group
- * instead of once per export.  Every thread answers only after the
- * commit that holds its rows.  If the group's transaction fails, each of
- * its exports is stored again in a transaction of its own, so one bad
- * export never fails another.
+ * wait here; when the writer is done, one waiting thread (the leader)
+ * takes up to LF_OTLP_GROUP_RECORDS records' worth of waiting exports and
+ * stores them in one transaction, then wakes their threads.  Every thread
+ * answers only after the commit that holds its records.  If the group's
+ * transaction fails, each of its exports is stored again in a
+ * transaction of its own, so one bad export never fails another.
+ *
+ * Under FastCGI, spans are stored by appending them to the ingest queue
+ * (otlp_queue), and the mover thread moves them into traces in large
+ * transactions (see LF_OTLP_MOVE_ROWS).  Leaders and the mover take
+ * turns at writing (group_writing), the mover first when it wants to.
  */
 struct group_item {
 	const struct otlp_export	*ex;
@@ -510,9 +526,9 @@ struct group_item {
 
 static pthread_mutex_t	 group_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 group_cv = PTHREAD_COND_INITIALIZER;
-static struct group_item	*group_head;	/* queued, oldest first */
-static int		 group_writing;	/* a leader is storing a group */
-/* The leaders' connection, used by one leader at a time: its page cache
+static struct group_item	*group_head;	/* waiting, oldest first */
+static int		 group_writing;	/* a leader or the mover writes */
+/* The writers' connection, used by one writer at a time: its page cache
  * keeps the index pages the last transactions touched (a connection
  * whose database another connection wrote to starts cold), so every
  * transaction is written through it.  NULL until opened (a leader falls
@@ -521,21 +537,20 @@ static struct db		*group_db;
 static const char		*group_path;
 static int64_t			 group_tried;	/* ms of the last open tried */
 
-void
-otlp_store_setup(const char *db_path)
-{
-	group_path = db_path;
-}
+/* The mover (all under group_mu). */
+static pthread_cond_t	 mover_cv = PTHREAD_COND_INITIALIZER;
+static pthread_t	 mover_tid;
+static int		 mover_running, mover_stop;
+static int		 move_wanted;	/* the mover waits to write */
+static int64_t		 queued;	/* spans queued (-1: not counted yet) */
+static int64_t		 queued_first;	/* ms the oldest was queued */
+static int64_t		 queued_last;	/* ms the last export was queued */
+static int		 inflight;	/* requests being served */
+static int64_t		 idle_since;	/* ms inflight last became 0 */
 
-void
-otlp_store_close(void)
-{
-	db_close(&group_db);
-}
-
-/* The connection a leader writes with (called with group_writing set). */
+/* The connection a writer uses (called with group_writing set). */
 static struct db *
-leader_db(struct db *own)
+writer_db(struct db *own)
 {
 	int64_t	 now = now_ms();
 
@@ -593,15 +608,196 @@ store_group(struct db *db, struct group_item *g)
 	}
 }
 
+/* Move queued spans (called with group_mu held and group_writing set by
+ * the caller; drops group_mu while it writes). */
+static void
+move_queue(void)
+{
+	struct db_moved	 m;
+	struct db	*db;
+	enum db_rc	 rc = DB_ERROR;
+	int64_t		 n;
+
+	pthread_mutex_unlock(&group_mu);
+	memset(&m, 0, sizeof(m));
+	if ((db = writer_db(NULL)) != NULL)
+		rc = db_queue_move(db, LF_OTLP_MOVE_MAX, &m);
+	if (rc == DB_OK && m.dropped > 0)
+		log_info("ingest queue: %lld spans moved, %lld dropped (span id "
+		    "already stored)", (long long)m.moved,
+		    (long long)m.dropped);
+	else if (rc != DB_OK)
+		log_warn("ingest queue: move failed; retrying");
+	/* Retention for the rows just moved (the exports' own threads ran
+	 * it before their spans were in traces). */
+	if (rc == DB_OK && m.moved > 0)
+		db_maintain(db);
+	pthread_mutex_lock(&group_mu);
+	if (rc == DB_OK) {
+		/* No export was queued meanwhile: the count is exact. */
+		n = m.left;
+		queued = n;
+		queued_first = n > 0 ? now_ms() : 0;
+	}
+}
+
+/* Since when no export has been queued or served (with inflight 0). */
+static int64_t
+quiet_since(void)
+{
+	return idle_since > queued_last ? idle_since : queued_last;
+}
+
+void
+otlp_store_enter(void)
+{
+	pthread_mutex_lock(&group_mu);
+	inflight++;
+	pthread_mutex_unlock(&group_mu);
+}
+
+void
+otlp_store_leave(void)
+{
+	pthread_mutex_lock(&group_mu);
+	if (--inflight == 0) {
+		idle_since = now_ms();
+		pthread_cond_signal(&mover_cv);
+	}
+	pthread_mutex_unlock(&group_mu);
+}
+
+static void *
+mover_main(void *arg)
+{
+	struct timespec	 ts;
+	int64_t		 now, due;
+	struct db	*db;
+	int64_t		 n;
+
+	(void)arg;
+	pthread_mutex_lock(&group_mu);
+	while (!mover_stop) {
+		now = now_ms();
+		if (queued < 0) {
+			/* At start: what an earlier run left queued. */
+			while (group_writing)
+				pthread_cond_wait(&group_cv, &group_mu);
+			group_writing = 1;
+			pthread_mutex_unlock(&group_mu);
+			n = -1;
+			if ((db = writer_db(NULL)) != NULL &&
+			    db_queue_count(db, &n) != DB_OK)
+				n = -1;
+			pthread_mutex_lock(&group_mu);
+			group_writing = 0;
+			pthread_cond_broadcast(&group_cv);
+			if (n >= 0) {
+				queued = n;
+				queued_first = queued_last = n > 0 ? now : 0;
+				continue;
+			}
+			due = now + 1000;
+		} else if (queued == 0) {
+			pthread_cond_wait(&mover_cv, &group_mu);
+			continue;
+		} else if (queued >= LF_OTLP_MOVE_ROWS ||
+		    now - queued_first >= LF_OTLP_MOVE_WAIT_MS ||
+		    (inflight == 0 && now - quiet_since() >=
+		    LF_OTLP_MOVE_IDLE_MS) || now < queued_last) {
+			move_wanted = 1;
+			while (group_writing && !mover_stop)
+				pthread_cond_wait(&group_cv, &group_mu);
+			move_wanted = 0;
+			if (mover_stop)
+				break;
+			group_writing = 1;
+			n = queued;
+			move_queue();
+			group_writing = 0;
+			pthread_cond_broadcast(&group_cv);
+			if (queued != n || queued == 0)
+				continue;
+			/* Nothing moved (an error): try again in a while. */
+			due = now_ms() + 1000;
+		} else {
+			due = queued_first + LF_OTLP_MOVE_WAIT_MS;
+			if (inflight == 0 &&
+			    quiet_since() + LF_OTLP_MOVE_IDLE_MS < due)
+				due = quiet_since() + LF_OTLP_MOVE_IDLE_MS;
+		}
+		ts.tv_sec = (time_t)(due / 1000);
+		ts.tv_nsec = (long)(due % 1000) * 1000000;
+		pthread_cond_timedwait(&mover_cv, &group_mu, &ts);
+	}
+	pthread_mutex_unlock(&group_mu);
+	return NULL;
+}
+
+void
+otlp_store_setup(const char *db_path, int queue)
+{
+	group_path = db_path;
+	if (!queue)
+		return;
+	queue_on = 1;
+	queued = -1;
+	if (pthread_create(&mover_tid, NULL, mover_main, NULL) != 0) {
+		log_warn("cannot start the ingest queue's mover; spans are "
+		    "stored directly");
+		queue_on = 0;
+		return;
+	}
+	mover_running = 1;
+}
+
+void
+otlp_store_close(void)
+{
+	if (mover_running) {
+		pthread_mutex_lock(&group_mu);
+		mover_stop = 1;
+		pthread_cond_broadcast(&mover_cv);
+		pthread_cond_broadcast(&group_cv);
+		pthread_mutex_unlock(&group_mu);
+		pthread_join(mover_tid, NULL);
+		mover_running = 0;
+	}
+	db_close(&group_db);
+}
+
+/* Without a mover (plain CGI), spans a FastCGI run left queued are moved
+ * by the next export. */
+static void
+drain_queue(struct db *db)
+{
+	struct db_moved	 m;
+	int64_t		 n;
+	int		 i;
+
+	if (db_queue_count(db, &n) != DB_OK || n == 0)
+		return;
+	for (i = 0; i < 4; i++)
+		if (db_queue_move(db, LF_OTLP_MOVE_MAX, &m) != DB_OK ||
+		    m.left == 0)
+			break;
+}
+
 enum db_rc
 otlp_store(struct db *db, const struct otlp_export *ex,
     struct otlp_result *res)
 {
 	struct group_item	 me, *g, **tail, *it;
+	enum db_rc		 rc;
 	size_t			 n;
 
 	if (records_of(ex) == 0)
 		return store_one(db, ex, res);
+	if (!mover_running) {
+		if ((rc = store_one(db, ex, res)) == DB_OK)
+			drain_queue(db);
+		return rc;
+	}
 	memset(&me, 0, sizeof(me));
 	me.ex = ex;
 	me.res = res;
@@ -610,7 +806,12 @@ otlp_store(struct db *db, const struct otlp_export *ex,
 		continue;
 	*tail = &me;
 	while (!me.done) {
-		if (group_writing) {
+		/* The mover goes first when it wants to, and always when the
+		 * queue is full. */
+		if (group_writing || move_wanted ||
+		    queued >= LF_OTLP_QUEUE_MAX) {
+			if (queued >= LF_OTLP_QUEUE_MAX)
+				pthread_cond_signal(&mover_cv);
 			pthread_cond_wait(&group_cv, &group_mu);
 			continue;
 		}
@@ -625,9 +826,17 @@ otlp_store(struct db *db, const struct otlp_export *ex,
 			n += records_of(it->next->ex);
 		group_head = it->next;
 		it->next = NULL;
+		queue_added = 0;
 		pthread_mutex_unlock(&group_mu);
-		store_group(leader_db(db), g);
+		store_group(writer_db(db), g);
 		pthread_mutex_lock(&group_mu);
+		if (queue_added > 0) {
+			if (queued <= 0)
+				queued_first = now_ms();
+			queued = (queued > 0 ? queued : 0) + queue_added;
+			queued_last = now_ms();
+			pthread_cond_signal(&mover_cv);
+		}
 		while (g != NULL) {
 			it = g->next;
 			g->next = NULL;

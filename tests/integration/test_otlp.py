@@ -8,6 +8,7 @@ then the API, so a failure says which side is wrong."""
 import gzip
 import json
 import os
+import sqlite3
 import threading
 import time
 import urllib.parse
@@ -46,7 +47,22 @@ def post(inst, signal, resources, fmt="pb", want=200):
     rej, msg = 0, ""
     if r.status == 200:
         rej, msg = export_answer(r, signal, fmt)
+        if signal == "traces":
+            wait_queue(inst)
     return r, rej, msg
+
+
+def wait_queue(inst, timeout=20):
+    """Wait until the ingest queue has moved every answered span into traces
+    (GET /api/health says how many wait)."""
+    end = time.time() + timeout
+    while True:
+        q = inst.api_json("/api/health").get("queued_spans")
+        if q == 0:
+            return
+        if time.time() > end:
+            raise TestFailure("ingest queue still holds %r spans after %d s" % (q, timeout))
+        time.sleep(0.02)
 
 
 REJECTED_KEY = {"traces": "rejectedSpans", "logs": "rejectedLogRecords",
@@ -781,10 +797,17 @@ def test_otlp_bad_input_rejected_and_database_unchanged():
         _, rej, msg = post(inst, "logs", one_scope({"service.name": "bad"}, logs=logs))
         eq(rej, 2, "rejectedLogRecords (%s)" % msg)
         eq(counts(inst)[1], before[1] + 1, "good log kept")
-        # A duplicate span id is rejected, not an error.
+        # A span sent again (an exporter retrying) is stored once: the
+        # export succeeds, the first copy stays, nothing is counted twice.
         dup = inst.db_query("SELECT id, trace_id FROM traces WHERE span_name = 'ok2' LIMIT 1")[0]
-        _, rej, msg = post(inst, "traces", one_scope({}, spans=[span(dup[1], dup[0], None, "dup")]), "json")
-        eq(rej, 1, "duplicate span id rejected (%s)" % msg)
+        svc = "dup-" + hexid(4)
+        _, rej, msg = post(inst, "traces", one_scope({"service.name": svc},
+                                                     spans=[span(dup[1], dup[0], None, "dup")]), "json")
+        eq(rej, 0, "a span sent twice is not an error (%s)" % msg)
+        eq(inst.db_query("SELECT span_name, service_name FROM traces WHERE id = ?", (dup[0],)),
+           [("ok2", "bad")], "the first copy of a span sent twice is kept")
+        eq(inst.db_query("SELECT count(*) FROM rollup_hourly WHERE service_name = ?", (svc,)), [(0,)],
+           "the copy is not counted in the rollups")
         # Unknown enum values: numbers are kept (open enums), unknown JSON
         # names reject their record.
         t3 = hexid(16)
@@ -802,6 +825,7 @@ def test_otlp_bad_input_rejected_and_database_unchanged():
         sp[2]["status"] = {"code": "STATUS_CODE_NOPE"}
         r = request(inst.dashboard_port, "POST", "/v1/traces", json.dumps(js).encode(), JS)
         eq(r.status, 200, "JSON with enum names")
+        wait_queue(inst)
         ps = r.json().get("partialSuccess") or {}
         eq(ps.get("rejectedSpans"), 2, "unknown enum names rejected: %r" % r.body)
         eq([x[0] for x in inst.db_query("SELECT span_kind FROM traces WHERE span_name = 'named kind'")],
@@ -831,3 +855,49 @@ def _deep_pb(n):
     kv = oe.f_bytes(1, b"k") + oe.f_bytes(2, v)
     sp = oe.f_bytes(1, bytes(16)) + oe.f_bytes(9, kv)
     return oe.f_bytes(1, oe.f_bytes(2, oe.f_bytes(2, sp)))
+
+
+def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
+    """The ingest queue is in the database: spans answered but not yet moved
+    when LLMFlow stops are moved into traces when it starts again, with
+    their rollups, count and search index; a queued copy of a stored span
+    is dropped."""
+    with Instance("otlp-queue") as inst:
+        tid = hexid(16)
+        first = span(tid, hexid(8), None, "first run span")
+        _, rej, msg = post(inst, "traces", one_scope({"service.name": "q1"}, spans=[first]))
+        eq(rej, 0, "first export (%s)" % msg)
+        problems = inst.stop()
+        eq(problems, [], "clean stop")
+        word = "queuedword" + hexid(4)
+        con = sqlite3.connect(os.path.join(inst.data_dir, "data.db"))
+        cols = ("id, trace_id, parent_id, timestamp, duration_ms, model, provider, prompt_tokens, "
+                "completion_tokens, total_tokens, estimated_cost, cost_source, span_type, "
+                "span_name, service_name")
+        ts = int(time.time() * 1000)
+        rows = [(hexid(8), tid, first["span_id"], ts, 7, "gpt-4o-mini", "openai", 10, 5, 15,
+                 0.25, "reported", "llm", "left queued " + word, "q2"),
+                (first["span_id"], tid, None, ts, 9, None, None, None, None, None,
+                 None, "unknown", "custom", "copy of the first span", "q3")]
+        con.executemany("INSERT INTO otlp_queue (%s) VALUES (%s)" % (cols, ",".join("?" * 15)), rows)
+        con.commit()
+        con.close()
+        inst.stopped = False
+        inst.start()
+        wait_queue(inst)
+        eq(inst.db_query("SELECT count(*) FROM otlp_queue"), [(0,)], "queue empty after start")
+        eq(inst.db_query("SELECT span_name, parent_id, estimated_cost, cost_source FROM traces WHERE id = ?",
+                         (rows[0][0],)),
+           [("left queued " + word, first["span_id"], 0.25, "reported")], "queued span stored")
+        eq(inst.db_query("SELECT span_name FROM traces WHERE id = ?", (first["span_id"],)),
+           [("first run span",)], "the copy of a stored span dropped")
+        eq(inst.db_query("SELECT n FROM row_counts WHERE tbl = 'traces'"),
+           inst.db_query("SELECT count(*) FROM traces"), "row count kept")
+        eq(inst.db_query("SELECT service_name, requests, total_tokens, cost FROM rollup_hourly "
+                         "WHERE service_name IN ('q2', 'q3') ORDER BY 1"),
+           [("q2", 1, 15, 0.25)], "rollups of the moved span only")
+        found = inst.api_json("/api/traces?q=%s" % word)
+        ids = [t["id"] for t in (found.get("traces") if isinstance(found, dict) else found)]
+        eq(ids, [rows[0][0]], "search finds the moved span")
+        tr = tree(inst, rows[0][0])
+        check(tr is not None, "tree of the moved span")

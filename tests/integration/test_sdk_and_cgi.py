@@ -2,7 +2,9 @@
 
 import json
 import os
+import random
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 
@@ -93,6 +95,33 @@ def test_programs_serve_one_request_as_plain_cgi():
     eq(rows[0]["total_tokens"], 1500, "CGI trace tokens")
     with open(os.path.join(tmp, "data.db"), "rb") as f:
         check(b"sk-cgi-secret" not in f.read(), "the key reached the database")
+
+    # OTLP ingest as CGI: no mover outlives the request, so spans are
+    # stored at once, and spans a FastCGI run left queued are moved too.
+    db = sqlite3.connect(os.path.join(tmp, "data.db"))
+    db.execute("INSERT INTO otlp_queue (id, trace_id, timestamp, span_type, span_name, cost_source) "
+               "VALUES ('00000000000000aa', '000000000000000000000000000000aa', 1, 'custom', "
+               "'left queued', 'unknown')")
+    db.commit()
+    tid, sid = "%032x" % random.getrandbits(128), "%016x" % random.getrandbits(64)
+    body = json.dumps({"resourceSpans": [{"resource": {"attributes": [
+        {"key": "service.name", "value": {"stringValue": "cgi-svc"}}]},
+        "scopeSpans": [{"spans": [{"traceId": tid, "spanId": sid, "name": "cgi span " + mk,
+                                   "startTimeUnixNano": "1700000000000000000",
+                                   "endTimeUnixNano": "1700000000500000000"}]}]}]}).encode()
+    env = dict(base, REQUEST_METHOD="POST", REQUEST_URI="/v1/traces", CONTENT_TYPE="application/json",
+               CONTENT_LENGTH=str(len(body)))
+    env.update({k: v for k, v in os.environ.items() if k.endswith("SAN_OPTIONS")})
+    rc, status, out, err = _cgi("llmflow-otlp", env, body)
+    eq(rc, 0, "otlp CGI exit status (stderr %r)" % err[-300:])
+    eq(status, 200, "otlp CGI status")
+    eq(json.loads(out), {}, "otlp CGI answer")
+    eq(db.execute("SELECT span_name, service_name, duration_ms FROM traces WHERE id = ?", (sid,)).fetchall(),
+       [("cgi span " + mk, "cgi-svc", 500)], "span stored by the CGI export")
+    eq(db.execute("SELECT span_name FROM traces WHERE id = '00000000000000aa'").fetchall(),
+       [("left queued",)], "queued span moved by the CGI export")
+    eq(db.execute("SELECT count(*) FROM otlp_queue").fetchone(), (0,), "queue empty")
+    db.close()
     shutil.rmtree(tmp, ignore_errors=True)
 
 

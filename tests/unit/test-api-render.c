@@ -263,7 +263,7 @@ test_health(void)
 	struct json_object	*o;
 
 	start();
-	api_render_health(&w, 1795651200000LL, 3);
+	api_render_health(&w, 1795651200000LL, 3, 7);
 	o = parsed();
 	CHECK_STR("health status", json_object_get_string(get(o, "status")),
 	    "ok");
@@ -274,6 +274,8 @@ test_health(void)
 	CHECK_STR("health version", json_object_get_string(get(o, "version")),
 	    LF_VERSION);
 	CHECK_I64("health traces", json_object_get_int64(get(o, "traces")), 3);
+	CHECK_I64("health queued spans", json_object_get_int64(get(o,
+	    "queued_spans")), 7);
 	json_object_put(o);
 }
 

@@ -1,0 +1,153 @@
+/* The OTLP ingest queue: spans appended in a transaction, moved into
+ * traces in order with their rollups, count and search index; a span
+ * whose id is already stored is dropped, and a move takes at most max. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "t.h"
+
+static int
+count_cb(void *arg, const struct trace_rec *r)
+{
+	int	*n = arg;
+
+	(void)r;
+	(*n)++;
+	return 0;
+}
+
+static int
+name_cb(void *arg, const struct trace_rec *r)
+{
+	snprintf(arg, 64, "%s", r->span_name ? r->span_name : "");
+	return 0;
+}
+
+static int
+sum_cb(void *arg, const struct rollup_row *r)
+{
+	int64_t	*s = arg;
+
+	s[0] += r->requests;
+	s[1] += r->total_tokens;
+	s[2] += r->errors;
+	return 0;
+}
+
+static void
+span(struct trace_rec *r, const char *id, const char *trace, int64_t ts,
+    const char *name, int status)
+{
+	trace_rec_init(r);
+	r->id = id;
+	r->trace_id = trace;
+	r->timestamp = ts;
+	r->duration_ms = 5;
+	r->model = "gpt-4o-mini";
+	r->provider = "openai";
+	r->service_name = "svc";
+	r->span_type = "llm";
+	r->span_name = name;
+	r->prompt_tokens = 10;
+	r->completion_tokens = 2;
+	r->total_tokens = 12;
+	r->estimated_cost = 0.001;
+	r->cost_source = "computed";
+	r->status = status;
+}
+
+static int
+found(struct db *db, const char *q)
+{
+	struct trace_filter	 f;
+	int			 n = 0;
+
+	trace_filter_init(&f);
+	f.q = q;
+	if (db_traces_list(db, &f, count_cb, &n) != DB_OK)
+		return -1;
+	return n;
+}
+
+int
+main(void)
+{
+	char			 dir[] = "/tmp/lf-db-queue-XXXXXX", path[256];
+	char			 cmd[300];
+	struct db		*w = NULL, *r = NULL;
+	struct trace_rec	 t;
+	struct db_moved		 m;
+	int64_t			 n, sums[3];
+	char			 name[64];
+	int			 ins;
+
+	CHECK("temp dir", mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/data.db", dir);
+	CHECK("writer opens", db_open(&w, path, DB_BATCH) == DB_OK);
+	CHECK("reader opens", db_open(&r, path, DB_READ) == DB_OK);
+
+	/* One span already stored the ordinary way. */
+	span(&t, "s0", "t0", 3600000, "stored before", 200);
+	CHECK("direct insert", db_insert_span(w, &t, &ins) == DB_OK && ins);
+
+	CHECK("empty queue counts 0", db_queue_count(r, &n) == DB_OK &&
+	    n == 0);
+	CHECK("moving an empty queue", db_queue_move(w, 10, &m) == DB_OK &&
+	    m.moved == 0 && m.dropped == 0 && m.left == 0);
+
+	CHECK("begin", db_begin(w) == DB_OK);
+	span(&t, "s1", "t1", 3600100, "alphaword first", 200);
+	CHECK("queue s1", db_queue_span(w, &t) == DB_OK);
+	span(&t, "s0", "t0", 3600200, "duplicate of s0", 200);
+	CHECK("queue a copy of s0", db_queue_span(w, &t) == DB_OK);
+	span(&t, "s2", "t1", 3600300, "betaword second", 503);
+	CHECK("queue s2", db_queue_span(w, &t) == DB_OK);
+	CHECK("commit", db_commit(w) == DB_OK);
+
+	CHECK("three queued", db_queue_count(r, &n) == DB_OK && n == 3);
+	CHECK("queued spans are not in traces yet",
+	    db_trace_count(r, &n) == DB_OK && n == 1);
+	CHECK("nor found by search", found(r, "alphaword") == 0);
+
+	/* A queued span rolled back is not queued. */
+	CHECK("begin 2", db_begin(w) == DB_OK);
+	span(&t, "s9", "t9", 3600400, "rolled back", 200);
+	CHECK("queue s9", db_queue_span(w, &t) == DB_OK);
+	db_rollback(w);
+	CHECK("rollback leaves three", db_queue_count(r, &n) == DB_OK &&
+	    n == 3);
+
+	CHECK("move two", db_queue_move(w, 2, &m) == DB_OK);
+	CHECK_I64("moved: s1", m.moved, 1);
+	CHECK_I64("dropped: the copy of s0", m.dropped, 1);
+	CHECK_I64("left: s2", m.left, 1);
+	CHECK("one still queued", db_queue_count(r, &n) == DB_OK && n == 1);
+	CHECK("move the rest", db_queue_move(w, 100, &m) == DB_OK &&
+	    m.moved == 1 && m.dropped == 0 && m.left == 0);
+	CHECK("queue empty", db_queue_count(r, &n) == DB_OK && n == 0);
+
+	CHECK("three spans in traces", db_trace_count(r, &n) == DB_OK &&
+	    n == 3);
+	name[0] = '\0';
+	CHECK("the stored s0 is the first one",
+	    db_trace_get(r, "s0", name_cb, name) == DB_OK &&
+	    strcmp(name, "stored before") == 0);
+	CHECK("moved spans are found by search", found(r, "alphaword") == 1 &&
+	    found(r, "betaword") == 1);
+	CHECK("the dropped copy is not", found(r, "duplicate") == 0);
+	memset(sums, 0, sizeof(sums));
+	CHECK("rollups", db_rollup(r, RG_TOTAL, DB_NULL, DB_NULL, sum_cb,
+	    sums) == DB_OK);
+	CHECK_I64("rollup requests count each stored span once", sums[0], 3);
+	CHECK_I64("rollup tokens", sums[1], 36);
+	CHECK_I64("rollup errors", sums[2], 1);
+
+	db_close(&r);
+	db_close(&w);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)!system(cmd);
+	return t_done();
+}
