@@ -5,6 +5,9 @@
 -- starting together do not race).  PRAGMA user_version records the last
 -- block applied.  Never edit a released block: add a new one.
 --
+-- The OTLP ingest queue lives in a file of its own beside this one
+-- (<database>-queue; its table is created by lib/db.c).
+--
 -- Conventions: times are milliseconds since the Unix epoch (UTC); NULL
 -- means "not known" and is never written for a real 0; JSON columns hold
 -- one JSON value as text.
@@ -257,23 +260,3 @@ CREATE TRIGGER traces_fts_insert AFTER INSERT ON traces
           substr(new.output, 1, 16384), substr(new.request_body, 1, 16384),
           substr(new.response_body, 1, 16384));
 END;
-
--- version 5
--- The OTLP ingest queue.  An export's spans are committed here (one
--- append, no index) before the export is answered; the ingest program
--- then moves queued spans into traces in large transactions, with their
--- rollups, count and search index, and deletes them from here in the same
--- transaction.  A span whose id is already in traces is not moved (an
--- export sent twice is stored once).  Columns are those traces gets.
-CREATE TABLE otlp_queue (
-  qid                     INTEGER PRIMARY KEY,  -- order of arrival
-  id TEXT, trace_id TEXT, parent_id TEXT, timestamp INTEGER,
-  duration_ms INTEGER, provider TEXT, model TEXT, prompt_tokens INTEGER,
-  completion_tokens INTEGER, total_tokens INTEGER, cached_tokens INTEGER,
-  cache_creation_tokens INTEGER, reasoning_tokens INTEGER,
-  estimated_cost REAL, cost_source TEXT, status INTEGER, error TEXT,
-  tags TEXT, span_type TEXT, span_name TEXT, service_name TEXT,
-  session_id TEXT, conversation_id TEXT, agent_name TEXT, input TEXT,
-  output TEXT, attributes TEXT, span_kind TEXT, scope_name TEXT,
-  user_id TEXT, events TEXT, resource_attributes TEXT
-);

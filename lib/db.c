@@ -73,6 +73,7 @@ enum stmt {
 	SQL_QUEUE_MOVE,
 	SQL_QUEUE_ROLLUP,
 	SQL_QUEUE_DELETE,
+	SQL_BEGIN_DEFERRED,
 	SQL__MAX
 };
 
@@ -310,7 +311,35 @@ static const char *const sqls[SQL__MAX] = {
 	"duration_n = duration_n + excluded.duration_n",
 	/* SQL_QUEUE_DELETE */
 	"DELETE FROM otlp_queue WHERE qid <= ?1",
+	/* SQL_BEGIN_DEFERRED: locks a file when a statement first uses it */
+	"BEGIN",
 };
+
+/* The statements of a DB_QUEUE connection (its main is the queue file). */
+static const enum stmt queue_stmts[] = {
+	SQL_QUEUE_RANGE, SQL_QUEUE_SPAN, SQL_QUEUE_DELETE, SQL_BEGIN,
+	SQL_COMMIT, SQL_ROLLBACK,
+};
+
+/*
+ * The ingest queue's file, <database>-queue, attached to every connection
+ * of the database as "q" (its table name is unique, so statements need no
+ * prefix).  It is a file of its own so that exports can be queued while
+ * the mover writes the database (one writer per file).
+ */
+#define QUEUE_TABLE \
+	"otlp_queue (qid INTEGER PRIMARY KEY, id TEXT, trace_id TEXT, " \
+	"parent_id TEXT, timestamp INTEGER, duration_ms INTEGER, " \
+	"provider TEXT, model TEXT, prompt_tokens INTEGER, " \
+	"completion_tokens INTEGER, total_tokens INTEGER, " \
+	"cached_tokens INTEGER, cache_creation_tokens INTEGER, " \
+	"reasoning_tokens INTEGER, estimated_cost REAL, cost_source TEXT, " \
+	"status INTEGER, error TEXT, tags TEXT, span_type TEXT, " \
+	"span_name TEXT, service_name TEXT, session_id TEXT, " \
+	"conversation_id TEXT, agent_name TEXT, input TEXT, output TEXT, " \
+	"attributes TEXT, span_kind TEXT, scope_name TEXT, user_id TEXT, " \
+	"events TEXT, resource_attributes TEXT)"
+
 
 /*
  * Lists with optional filters: each filter is one constant fragment, and a
@@ -561,7 +590,8 @@ wal_cb(void *arg, sqlite3 *h, const char *name, int pages)
 {
 	int	 logn = 0, done = 0;
 
-	if (pages < LF_DB_WAL_CHECKPOINT_PAGES)
+	/* The queue file is checkpointed by its mover (db_queue_checkpoint). */
+	if (pages < LF_DB_WAL_CHECKPOINT_PAGES || strcmp(name, "main") != 0)
 		return SQLITE_OK;
 	if (sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_RESTART,
 	    &logn, &done) != SQLITE_OK)
@@ -595,6 +625,75 @@ open_handle(struct db *db, const char *path, int flags)
 	return DB_OK;
 }
 
+/* The queue file of the database at path. */
+static int
+queue_path(const char *path, char *out, size_t n)
+{
+	int	 k = snprintf(out, n, "%s-queue", path);
+
+	return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
+/* Attach the queue file as "q"; a writer creates it and its table. */
+static enum db_rc
+attach_queue(struct db *db, const char *path, int create)
+{
+	char		 qp[4200];
+	sqlite3_stmt	*st = NULL;
+	int		 i;
+
+	if (queue_path(path, qp, sizeof(qp)) == -1)
+		return DB_ERROR;
+	if ((i = sqlite3_prepare_v2(db->h, "ATTACH DATABASE ?1 AS q", -1, &st,
+	    NULL)) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, qp, -1, SQLITE_STATIC);
+		i = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (i != SQLITE_DONE && i != SQLITE_OK)
+		return db_rc_of(db, i, "attach the ingest queue");
+	if (create && ((i = exec_retry(db->h, "PRAGMA q.journal_mode = WAL")) !=
+	    SQLITE_OK || (i = exec_retry(db->h, "PRAGMA q.synchronous = NORMAL"))
+	    != SQLITE_OK || (i = exec_retry(db->h,
+	    "CREATE TABLE IF NOT EXISTS q." QUEUE_TABLE)) != SQLITE_OK))
+		return db_rc_of(db, i, "create the ingest queue");
+	return DB_OK;
+}
+
+/* A DB_QUEUE connection: the queue file alone, its statements only;
+ * checkpoints only when asked (db_queue_checkpoint). */
+static enum db_rc
+open_queue(struct db *db, const char *path)
+{
+	char		 qp[4200];
+	enum db_rc	 rc;
+	size_t		 k;
+	int		 i;
+
+	if (queue_path(path, qp, sizeof(qp)) == -1)
+		return DB_ERROR;
+	if ((rc = open_handle(db, qp,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) != DB_OK)
+		return rc;
+	if ((i = exec_retry(db->h, "PRAGMA journal_mode = WAL")) != SQLITE_OK ||
+	    (i = exec_retry(db->h, "PRAGMA synchronous = NORMAL")) !=
+	    SQLITE_OK || (i = exec_retry(db->h, "PRAGMA temp_store = MEMORY"))
+	    != SQLITE_OK || (i = exec_retry(db->h,
+	    "CREATE TABLE IF NOT EXISTS " QUEUE_TABLE)) != SQLITE_OK)
+		return db_rc_of(db, i, "open the ingest queue");
+	snprintf(qp, sizeof(qp), "PRAGMA journal_size_limit = %lld",
+	    (long long)LF_DB_JOURNAL_SIZE_LIMIT);
+	if ((i = exec_retry(db->h, qp)) != SQLITE_OK)
+		return db_rc_of(db, i, "open the ingest queue");
+	sqlite3_wal_autocheckpoint(db->h, 0);
+	for (k = 0; k < sizeof(queue_stmts) / sizeof(queue_stmts[0]); k++)
+		if (sqlite3_prepare_v3(db->h, sqls[queue_stmts[k]], -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->st[queue_stmts[k]], NULL) !=
+		    SQLITE_OK)
+			return db_rc_of(db, SQLITE_ERROR, sqls[queue_stmts[k]]);
+	return DB_OK;
+}
+
 enum db_rc
 db_open(struct db **out, const char *path, enum db_mode mode)
 {
@@ -614,6 +713,12 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 	}
 	/* Every program can create and migrate: whoever is first does. */
 	umask(077);
+	if (mode == DB_QUEUE) {
+		if ((rc = open_queue(db, path)) != DB_OK)
+			goto fail;
+		*out = db;
+		return DB_OK;
+	}
 	if ((rc = open_handle(db, path,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) != DB_OK)
 		goto fail;
@@ -628,7 +733,8 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 		rc = db_rc_of(db, i, "open pragmas");
 		goto fail;
 	}
-	if ((rc = migrate(db)) != DB_OK)
+	if ((rc = migrate(db)) != DB_OK || (rc = attach_queue(db, path, 1)) !=
+	    DB_OK)
 		goto fail;
 	if (mode == DB_WRITE || mode == DB_BATCH) {
 		char	 pragma[128];
@@ -647,7 +753,8 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 	if (mode == DB_READ) {
 		sqlite3_close(db->h);
 		db->h = NULL;
-		if ((rc = open_handle(db, path, SQLITE_OPEN_READONLY)) != DB_OK)
+		if ((rc = open_handle(db, path, SQLITE_OPEN_READONLY)) != DB_OK ||
+		    (rc = attach_queue(db, path, 0)) != DB_OK)
 			goto fail;
 		sqlite3_db_config(db->h, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 		sqlite3_progress_handler(db->h, LF_DB_PROGRESS_OPS,
@@ -1539,20 +1646,21 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 	int64_t		 lo, hi, upto, seq;
 	enum db_rc	 rc;
 
-	memset(m, 0, sizeof(*m));
+	memset(m, 0, sizeof(m[0]));
 	if (db->st[SQL_QUEUE_MOVE] == NULL || max <= 0)
 		return DB_ERROR;
-	if ((rc = db_begin(db)) != DB_OK)
+	/* Deferred: the first statement writes the database (so takes its
+	 * lock at once); the queue file is only read. */
+	if ((rc = step_retry(db, SQL_BEGIN_DEFERRED, "begin")) != DB_OK)
 		return rc;
-	if ((rc = queue_range(db, &lo, &hi)) != DB_OK || hi == 0)
-		goto done;
-	upto = hi - lo >= max ? lo + max - 1 : hi;
 	/* Rollups, the count and the search index are added below, once
 	 * for all the moved rows, not by the per-row triggers. */
 	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 1);
 	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) !=
-	    DB_OK || (rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) !=
-	    DB_OK)
+	    DB_OK || (rc = queue_range(db, &lo, &hi)) != DB_OK || hi == 0)
+		goto done;
+	upto = hi - lo >= max ? lo + max - 1 : hi;
+	if ((rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK)
 		goto done;
 	sqlite3_bind_int64(db->st[SQL_QUEUE_MOVE], 1, upto);
 	if ((rc = step_retry(db, SQL_QUEUE_MOVE, "queue move")) != DB_OK)
@@ -1560,6 +1668,7 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 	m->moved = sqlite3_changes(db->h);
 	m->dropped = upto - lo + 1 - m->moved;
 	m->left = hi - upto;
+	m->upto = upto;
 	if (m->moved > 0) {
 		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP], 1, seq);
 		if ((rc = step_retry(db, SQL_QUEUE_ROLLUP, "queue rollups")) !=
@@ -1573,19 +1682,48 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 		if ((rc = step_retry(db, SQL_FTS_ADD, "search index")) != DB_OK)
 			goto done;
 	}
-	sqlite3_bind_int64(db->st[SQL_QUEUE_DELETE], 1, upto);
-	if ((rc = step_retry(db, SQL_QUEUE_DELETE, "queue delete")) != DB_OK)
-		goto done;
-	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);
-	rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer");
 done:
+	if (rc == DB_OK) {
+		sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);
+		rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer");
+	}
 	if (rc == DB_OK)
 		rc = db_commit(db);
 	else
 		db_rollback(db);
 	if (rc != DB_OK)
-		memset(m, 0, sizeof(*m));
+		memset(m, 0, sizeof(m[0]));
 	return rc;
+}
+
+enum db_rc
+db_queue_delete(struct db *db, int64_t upto)
+{
+	if (upto <= 0)
+		return DB_OK;
+	if (db->st[SQL_QUEUE_DELETE] == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(db->st[SQL_QUEUE_DELETE], 1, upto);
+	return step_retry(db, SQL_QUEUE_DELETE, "queue delete");
+}
+
+void
+db_queue_checkpoint(struct db *db)
+{
+	int	 logn = 0, done = 0;
+
+	if (db == NULL || db->h == NULL)
+		return;
+	/* Past the threshold only: RESTART waits for readers of the queue
+	 * (a move in progress, a health check) to finish. */
+	if (sqlite3_wal_checkpoint_v2(db->h, db->mode == DB_QUEUE ? "main" :
+	    "q", SQLITE_CHECKPOINT_PASSIVE, &logn, &done) != SQLITE_OK ||
+	    logn < LF_DB_WAL_CHECKPOINT_PAGES)
+		return;
+	if (sqlite3_wal_checkpoint_v2(db->h, db->mode == DB_QUEUE ? "main" :
+	    "q", SQLITE_CHECKPOINT_RESTART, &logn, &done) != SQLITE_OK)
+		log_debug("queue checkpoint incomplete: %d of %d pages", done,
+		    logn);
 }
 
 enum db_rc

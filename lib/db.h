@@ -22,6 +22,8 @@ enum db_mode {
 	DB_WRITE,	/* read-write, a small page cache (one per thread) */
 	DB_BATCH,	/* read-write, a large page cache: a process's one
 			 * connection for batch transactions (OTLP exports) */
+	DB_QUEUE,	/* the ingest queue's file alone: db_queue_span,
+			 * db_queue_delete, db_queue_count, transactions */
 	DB_READ		/* read-only, defensive, interruptible */
 };
 
@@ -107,19 +109,29 @@ enum db_rc	 db_insert_span(struct db *, const struct trace_rec *,
 		    int *inserted);
 
 /*
- * The OTLP ingest queue (see otlp_queue in schema.sql).  db_queue_span
- * appends a span, inside the caller's transaction.  db_queue_move moves up
- * to max of the oldest queued spans into traces, in one transaction of
- * its own: those whose id is already stored are dropped, the rest get
- * their rollups, count and search index.  db_queue_count: spans waiting.
+ * The OTLP ingest queue: a file of its own beside the database
+ * (<database>-queue), attached to every connection.  db_queue_span appends
+ * a span, inside the caller's transaction (a DB_QUEUE connection).
+ * db_queue_move copies up to max of the oldest queued spans into traces,
+ * in one transaction of the database that locks only the database (the
+ * queue can take new spans meanwhile): spans whose id is already stored
+ * are dropped, the rest get their rollups, count and search index.  Then
+ * db_queue_delete removes them from the queue (queued spans up to upto);
+ * should the program stop between the two, moving them again drops them
+ * all as already stored.  db_queue_checkpoint copies the queue file's WAL
+ * back and starts it over (call it when no transaction uses the queue).
+ * db_queue_count: spans waiting.
  */
 struct db_moved {
 	int64_t		 moved;		/* now in traces */
 	int64_t		 dropped;	/* id already stored */
 	int64_t		 left;		/* still queued */
+	int64_t		 upto;		/* last qid taken (0: none) */
 };
 enum db_rc	 db_queue_span(struct db *, const struct trace_rec *);
 enum db_rc	 db_queue_move(struct db *, int64_t max, struct db_moved *);
+enum db_rc	 db_queue_delete(struct db *, int64_t upto);
+void		 db_queue_checkpoint(struct db *);
 enum db_rc	 db_queue_count(struct db *, int64_t *);
 
 /* One OTLP log record; the id is made here (16 random hex digits). */

@@ -59,7 +59,7 @@
  * the file grows without bound); the size the file is cut back to; and
  * the page cache of each writer connection (one per proxy thread). */
 #define LF_DB_WAL_CHECKPOINT_PAGES	4096
-#define LF_DB_JOURNAL_SIZE_LIMIT	(256LL << 20)
+#define LF_DB_JOURNAL_SIZE_LIMIT	(64LL << 20)
 #define LF_DB_WRITER_CACHE_KIB		512
 /* The page cache of a process's batch writer connection (OTLP ingest):
  * the pages of the random-key indexes (span and trace ids) a batch
@@ -177,6 +177,8 @@
  * exports of 1,000 spans share a commit, small enough that a
  * transaction stays short for the readers and writers waiting on it. */
 #define LF_OTLP_GROUP_RECORDS		16000
+/* ... and at most this many exports. */
+#define LF_OTLP_GROUP_EXPORTS		64
 /* The ingest queue (otlp_queue; FastCGI only).  An export is answered once
  * its spans are queued; the mover moves them into traces when this many
  * are queued, when the oldest has waited LF_OTLP_MOVE_WAIT_MS, or when

@@ -100,5 +100,8 @@ void		 otlp_store_close(void);
  * export is in progress. */
 void		 otlp_store_enter(void);
 void		 otlp_store_leave(void);
+/* 1 when the mover runs retention (db_maintain) after what it writes, so
+ * request threads leave it alone (they would wait on its moves). */
+int		 otlp_store_maintains(void);
 
 #endif

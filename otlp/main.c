@@ -417,7 +417,7 @@ handle(struct req *req, void *arg)
 	answer(&c, &res);
 	/* The sender has its answer; retention runs after. */
 	req_finish(req);
-	if (res.accepted > 0)
+	if (res.accepted > 0 && !otlp_store_maintains())
 		db_maintain(t->db);
 	goto out;
 fail:

@@ -409,15 +409,32 @@ now_ms(void)
 
 /* Spans go through the ingest queue (set up under FastCGI, where the
  * mover runs); spans queued by the leader's transaction (only a leader
- * or the mover writes: see group_writing). */
+ * writes the queue: see group_writing). */
 static int		 queue_on;
 static int64_t		 queue_added;
+
+/* What store_rows writes. */
+#define ROWS_SPANS	1
+#define ROWS_REST	2	/* log records and metric points */
+
+/*
+ * Where a writer puts an export's records: spans in the ingest queue's
+ * file, the rest in the database (the same connection, and then one
+ * transaction, without the queue).  The database is written under
+ * data_mu, which the mover holds while it moves.
+ */
+struct writers {
+	struct db	*spans;
+	struct db	*rest;
+};
+
+static pthread_mutex_t	 data_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* The records of one export, inside the caller's transaction.  On a
  * database error the caller rolls back. */
 static enum db_rc
 store_rows(struct db *db, const struct otlp_export *ex,
-    struct otlp_result *res, struct rowbufs *rb, int64_t now)
+    struct otlp_result *res, struct rowbufs *rb, int64_t now, int what)
 {
 	struct trace_rec	 tr;
 	struct log_rec		 lr;
@@ -426,13 +443,13 @@ store_rows(struct db *db, const struct otlp_export *ex,
 	size_t			 i;
 	int			 ins;
 
-	for (i = 0; i < ex->nspans; i++) {
+	for (i = 0; (what & ROWS_SPANS) && i < ex->nspans; i++) {
 		if (ex->spans[i].bad) {
 			otlp_reject(res, ex->spans[i].bad);
 			continue;
 		}
 		otlp_span_row(&ex->spans[i], rb, now, &tr);
-		if (queue_on) {
+		if (queue_on && !(what & ROWS_REST)) {
 			if ((rc = db_queue_span(db, &tr)) != DB_OK)
 				return rc;
 			queue_added++;
@@ -446,7 +463,7 @@ store_rows(struct db *db, const struct otlp_export *ex,
 		else
 			otlp_reject(res, "duplicate spanId");
 	}
-	for (i = 0; i < ex->nlogs; i++) {
+	for (i = 0; (what & ROWS_REST) && i < ex->nlogs; i++) {
 		if (ex->logs[i].bad) {
 			otlp_reject(res, ex->logs[i].bad);
 			continue;
@@ -456,7 +473,7 @@ store_rows(struct db *db, const struct otlp_export *ex,
 			return rc;
 		res->accepted++;
 	}
-	for (i = 0; i < ex->npoints; i++) {
+	for (i = 0; (what & ROWS_REST) && i < ex->npoints; i++) {
 		if (ex->points[i].bad) {
 			otlp_reject(res, ex->points[i].bad);
 			continue;
@@ -477,23 +494,21 @@ result_reset(struct otlp_result *res)
 	buf_reset(&res->msg);
 }
 
-/* One export in its own transaction. */
+/* Exports' records of one kind (what) in one transaction on db. */
 static enum db_rc
-store_one(struct db *db, const struct otlp_export *ex,
-    struct otlp_result *res)
+store_part(struct db *db, const struct otlp_export *const *ex,
+    struct otlp_result *const *res, size_t n, int what)
 {
-	struct rowbufs		 rb;
-	enum db_rc		 rc;
-	size_t			 i;
+	struct rowbufs	 rb;
+	enum db_rc	 rc;
+	int64_t		 now = now_ms();
+	size_t		 i;
 
-	for (i = 0; i < ex->rejected_metrics; i++)
-		otlp_reject(res, ex->rejected_metric_reason);
-	if (ex->nspans + ex->nlogs + ex->npoints == 0)
-		return DB_OK;
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
 	rowbufs_init(&rb);
-	rc = store_rows(db, ex, res, &rb, now_ms());
+	for (i = 0; i < n && rc == DB_OK; i++)
+		rc = store_rows(db, ex[i], res[i], &rb, now, what);
 	rowbufs_free(&rb);
 	if (rc != DB_OK) {
 		db_rollback(db);
@@ -502,19 +517,61 @@ store_one(struct db *db, const struct otlp_export *ex,
 	return db_commit(db);
 }
 
+/* Exports in as few transactions as their writers allow: one, or spans
+ * then the rest. */
+static enum db_rc
+store_exports(const struct writers *w, const struct otlp_export *const *ex,
+    struct otlp_result *const *res, size_t n)
+{
+	enum db_rc	 rc = DB_OK;
+	size_t		 i, spans = 0, rest = 0;
+
+	for (i = 0; i < n; i++) {
+		spans += ex[i]->nspans;
+		rest += ex[i]->nlogs + ex[i]->npoints;
+	}
+	if (w->spans != w->rest) {
+		if (spans > 0 && (rc = store_part(w->spans, ex, res, n,
+		    ROWS_SPANS)) != DB_OK)
+			return rc;
+		if (rest == 0)
+			return DB_OK;
+	} else if (spans + rest == 0)
+		return DB_OK;
+	pthread_mutex_lock(&data_mu);
+	rc = store_part(w->rest, ex, res, n, w->spans != w->rest ? ROWS_REST :
+	    ROWS_SPANS | ROWS_REST);
+	pthread_mutex_unlock(&data_mu);
+	return rc;
+}
+
+/* One export on its own. */
+static enum db_rc
+store_one(const struct writers *w, const struct otlp_export *ex,
+    struct otlp_result *res)
+{
+	size_t	 i;
+
+	for (i = 0; i < ex->rejected_metrics; i++)
+		otlp_reject(res, ex->rejected_metric_reason);
+	return store_exports(w, &ex, &res, 1);
+}
+
 /*
  * Group commit.  Exports that arrive while another thread is writing
  * wait here; when the writer is done, one waiting thread (the leader)
  * takes up to LF_OTLP_GROUP_RECORDS records' worth of waiting exports and
- * stores them in one transaction, then wakes their threads.  Every thread
- * answers only after the commit that holds its records.  If the group's
- * transaction fails, each of its exports is stored again in a
- * transaction of its own, so one bad export never fails another.
+ * stores them together, then wakes their threads.  Every thread answers
+ * only after the commits that hold its records.  If the group fails, each
+ * of its exports is stored again on its own, so one bad export never fails
+ * another.
  *
  * Under FastCGI, spans are stored by appending them to the ingest queue
- * (otlp_queue), and the mover thread moves them into traces in large
- * transactions (see LF_OTLP_MOVE_ROWS).  Leaders and the mover take
- * turns at writing (group_writing), the mover first when it wants to.
+ * (a file of its own: see db_queue_move), and the mover thread moves them
+ * into traces in large transactions (see LF_OTLP_MOVE_ROWS) while leaders
+ * go on queueing.  Leaders and the mover take turns only to take moved
+ * spans off the queue (group_writing), and to write the database
+ * (data_mu).
  */
 struct group_item {
 	const struct otlp_export	*ex;
@@ -527,41 +584,69 @@ struct group_item {
 static pthread_mutex_t	 group_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 group_cv = PTHREAD_COND_INITIALIZER;
 static struct group_item	*group_head;	/* waiting, oldest first */
-static int		 group_writing;	/* a leader or the mover writes */
-/* The writers' connection, used by one writer at a time: its page cache
- * keeps the index pages the last transactions touched (a connection
- * whose database another connection wrote to starts cold), so every
- * transaction is written through it.  NULL until opened (a leader falls
- * back to its own thread's connection when it cannot be). */
+static int		 group_writing;	/* a leader or the mover writes the queue */
+/* The writers' connections: to the database (under data_mu) and to the
+ * queue (under group_writing), each used by one thread at a time, so
+ * their page caches stay warm.  NULL until opened (a leader falls back to
+ * its own thread's connection, without the queue, when they cannot be). */
 static struct db		*group_db;
+static struct db		*queue_db;
 static const char		*group_path;
 static int64_t			 group_tried;	/* ms of the last open tried */
+static int64_t			 queue_tried;
 
 /* The mover (all under group_mu). */
 static pthread_cond_t	 mover_cv = PTHREAD_COND_INITIALIZER;
 static pthread_t	 mover_tid;
 static int		 mover_running, mover_stop;
-static int		 move_wanted;	/* the mover waits to write */
+static int		 move_wanted;	/* the mover waits for the queue */
 static int64_t		 queued;	/* spans queued (-1: not counted yet) */
 static int64_t		 queued_first;	/* ms the oldest was queued */
 static int64_t		 queued_last;	/* ms the last export was queued */
+static int		 maintain_wanted;	/* logs or metrics written */
 static int		 inflight;	/* requests being served */
 static int64_t		 idle_since;	/* ms inflight last became 0 */
 
-/* The connection a writer uses (called with group_writing set). */
+/* Open *db in mode unless it is open or was tried within a second. */
 static struct db *
-writer_db(struct db *own)
+lazy_open(struct db **db, int64_t *tried, enum db_mode mode)
 {
 	int64_t	 now = now_ms();
 
-	if (group_db == NULL && group_path != NULL &&
-	    (group_tried == 0 || now - group_tried >= 1000 ||
-	    now < group_tried)) {
-		group_tried = now;
-		if (db_open(&group_db, group_path, DB_BATCH) != DB_OK)
-			group_db = NULL;
+	if (*db == NULL && group_path != NULL && (*tried == 0 ||
+	    now - *tried >= 1000 || now < *tried)) {
+		*tried = now;
+		if (db_open(db, group_path, mode) != DB_OK)
+			*db = NULL;
 	}
-	return group_db != NULL ? group_db : own;
+	return *db;
+}
+
+/* The database connection, opened if need be (it is then used under
+ * data_mu; open_mu guards only the opening, which a move never holds). */
+static pthread_mutex_t	 open_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static struct db *
+data_db(void)
+{
+	struct db	*db;
+
+	pthread_mutex_lock(&open_mu);
+	db = lazy_open(&group_db, &group_tried, DB_BATCH);
+	pthread_mutex_unlock(&open_mu);
+	return db;
+}
+
+/* A leader's writers (called with group_writing set). */
+static void
+leader_writers(struct db *own, struct writers *w)
+{
+	struct db	*d = data_db();
+
+	w->rest = d != NULL ? d : own;
+	w->spans = w->rest;
+	if (queue_on && lazy_open(&queue_db, &queue_tried, DB_QUEUE) != NULL)
+		w->spans = queue_db;
 }
 
 static size_t
@@ -572,72 +657,37 @@ records_of(const struct otlp_export *ex)
 
 /* Store the group (a list); sets rc of each item. */
 static void
-store_group(struct db *db, struct group_item *g)
+store_group(const struct writers *w, struct group_item *g)
 {
-	struct group_item	*it;
-	struct rowbufs		 rb;
-	enum db_rc		 rc;
-	int64_t			 now = now_ms();
-	size_t			 i;
+	const struct otlp_export	*ex[LF_OTLP_GROUP_EXPORTS] = { NULL };
+	struct otlp_result		*res[LF_OTLP_GROUP_EXPORTS] = { NULL };
+	struct group_item		*it;
+	enum db_rc			 rc;
+	size_t				 i, n = 0;
 
-	if (g->next == NULL) {
-		g->rc = store_one(db, g->ex, g->res);
-		return;
+	for (it = g; it != NULL; it = it->next) {
+		if (n == sizeof(ex) / sizeof(ex[0]))
+			break;
+		ex[n] = it->ex;
+		res[n++] = it->res;
 	}
-	if ((rc = db_begin(db)) == DB_OK) {
-		rowbufs_init(&rb);
-		for (it = g; it != NULL && rc == DB_OK; it = it->next) {
+	if (it != NULL || n == 1)
+		rc = DB_ERROR;	/* one at a time below */
+	else {
+		for (it = g; it != NULL; it = it->next)
 			for (i = 0; i < it->ex->rejected_metrics; i++)
 				otlp_reject(it->res,
 				    it->ex->rejected_metric_reason);
-			rc = store_rows(db, it->ex, it->res, &rb, now);
-		}
-		rowbufs_free(&rb);
-		if (rc == DB_OK)
-			rc = db_commit(db);
-		else
-			db_rollback(db);
+		rc = store_exports(w, ex, res, n);
 	}
 	for (it = g; it != NULL; it = it->next) {
 		if (rc == DB_OK)
 			it->rc = DB_OK;
 		else {
-			result_reset(it->res);
-			it->rc = store_one(db, it->ex, it->res);
+			if (n > 1)
+				result_reset(it->res);
+			it->rc = store_one(w, it->ex, it->res);
 		}
-	}
-}
-
-/* Move queued spans (called with group_mu held and group_writing set by
- * the caller; drops group_mu while it writes). */
-static void
-move_queue(void)
-{
-	struct db_moved	 m;
-	struct db	*db;
-	enum db_rc	 rc = DB_ERROR;
-	int64_t		 n;
-
-	pthread_mutex_unlock(&group_mu);
-	memset(&m, 0, sizeof(m));
-	if ((db = writer_db(NULL)) != NULL)
-		rc = db_queue_move(db, LF_OTLP_MOVE_MAX, &m);
-	if (rc == DB_OK && m.dropped > 0)
-		log_info("ingest queue: %lld spans moved, %lld dropped (span id "
-		    "already stored)", (long long)m.moved,
-		    (long long)m.dropped);
-	else if (rc != DB_OK)
-		log_warn("ingest queue: move failed; retrying");
-	/* Retention for the rows just moved (the exports' own threads ran
-	 * it before their spans were in traces). */
-	if (rc == DB_OK && m.moved > 0)
-		db_maintain(db);
-	pthread_mutex_lock(&group_mu);
-	if (rc == DB_OK) {
-		/* No export was queued meanwhile: the count is exact. */
-		n = m.left;
-		queued = n;
-		queued_first = n > 0 ? now_ms() : 0;
 	}
 }
 
@@ -667,13 +717,81 @@ otlp_store_leave(void)
 	pthread_mutex_unlock(&group_mu);
 }
 
+/* Take the queue for the mover (group_mu held; returns with it held). */
+static void
+mover_take_queue(void)
+{
+	move_wanted = 1;
+	while (group_writing)
+		pthread_cond_wait(&group_cv, &group_mu);
+	move_wanted = 0;
+	group_writing = 1;
+}
+
+static void
+mover_give_queue(void)
+{
+	group_writing = 0;
+	pthread_cond_broadcast(&group_cv);
+}
+
+/* Move queued spans into traces (group_mu held, dropped while working):
+ * 1 when the queue was moved from, 0 on an error. */
+static int
+move_queue(void)
+{
+	struct db_moved	 m;
+	struct db	*db, *q;
+	enum db_rc	 rc = DB_ERROR;
+	int64_t		 n = -1, t0;
+
+	pthread_mutex_unlock(&group_mu);
+	memset(&m, 0, sizeof(m));
+	t0 = now_ms();
+	/* The database: leaders go on queueing meanwhile. */
+	db = data_db();
+	pthread_mutex_lock(&data_mu);
+	if (db != NULL &&
+	    (rc = db_queue_move(db, LF_OTLP_MOVE_MAX, &m)) == DB_OK &&
+	    m.moved > 0)
+		/* Retention for the rows just moved (the exports' own
+		 * threads ran it before their spans were in traces). */
+		db_maintain(db);
+	pthread_mutex_unlock(&data_mu);
+	log_debug("ingest queue: %lld spans moved in %lld ms, %lld left",
+	    (long long)m.moved, (long long)(now_ms() - t0),
+	    (long long)m.left);
+	if (rc == DB_OK && m.dropped > 0)
+		log_info("ingest queue: %lld spans moved, %lld dropped (span id "
+		    "already stored)", (long long)m.moved,
+		    (long long)m.dropped);
+	else if (rc != DB_OK)
+		log_warn("ingest queue: move failed; retrying");
+	/* The queue: take the moved spans off, with no leader writing. */
+	pthread_mutex_lock(&group_mu);
+	mover_take_queue();
+	pthread_mutex_unlock(&group_mu);
+	if ((q = lazy_open(&queue_db, &queue_tried, DB_QUEUE)) != NULL &&
+	    (rc == DB_OK ? db_queue_delete(q, m.upto) : DB_OK) == DB_OK) {
+		db_queue_checkpoint(q);
+		if (db_queue_count(q, &n) != DB_OK)
+			n = -1;
+	}
+	pthread_mutex_lock(&group_mu);
+	mover_give_queue();
+	if (n >= 0) {
+		queued = n;
+		queued_first = n > 0 ? now_ms() : 0;
+	}
+	return rc == DB_OK && n >= 0;
+}
+
 static void *
 mover_main(void *arg)
 {
 	struct timespec	 ts;
-	int64_t		 now, due;
-	struct db	*db;
-	int64_t		 n;
+	struct db	*q, *d;
+	int64_t		 now, due, n;
 
 	(void)arg;
 	pthread_mutex_lock(&group_mu);
@@ -681,23 +799,32 @@ mover_main(void *arg)
 		now = now_ms();
 		if (queued < 0) {
 			/* At start: what an earlier run left queued. */
-			while (group_writing)
-				pthread_cond_wait(&group_cv, &group_mu);
-			group_writing = 1;
+			mover_take_queue();
 			pthread_mutex_unlock(&group_mu);
 			n = -1;
-			if ((db = writer_db(NULL)) != NULL &&
-			    db_queue_count(db, &n) != DB_OK)
+			if ((q = lazy_open(&queue_db, &queue_tried,
+			    DB_QUEUE)) == NULL || db_queue_count(q, &n) != DB_OK)
 				n = -1;
 			pthread_mutex_lock(&group_mu);
-			group_writing = 0;
-			pthread_cond_broadcast(&group_cv);
+			mover_give_queue();
 			if (n >= 0) {
 				queued = n;
 				queued_first = queued_last = n > 0 ? now : 0;
 				continue;
 			}
 			due = now + 1000;
+		} else if (maintain_wanted) {
+			/* Retention after logs and metrics (after spans, the
+			 * move runs it). */
+			maintain_wanted = 0;
+			pthread_mutex_unlock(&group_mu);
+			if ((d = data_db()) != NULL) {
+				pthread_mutex_lock(&data_mu);
+				db_maintain(d);
+				pthread_mutex_unlock(&data_mu);
+			}
+			pthread_mutex_lock(&group_mu);
+			continue;
 		} else if (queued == 0) {
 			pthread_cond_wait(&mover_cv, &group_mu);
 			continue;
@@ -705,20 +832,9 @@ mover_main(void *arg)
 		    now - queued_first >= LF_OTLP_MOVE_WAIT_MS ||
 		    (inflight == 0 && now - quiet_since() >=
 		    LF_OTLP_MOVE_IDLE_MS) || now < queued_last) {
-			move_wanted = 1;
-			while (group_writing && !mover_stop)
-				pthread_cond_wait(&group_cv, &group_mu);
-			move_wanted = 0;
-			if (mover_stop)
-				break;
-			group_writing = 1;
-			n = queued;
-			move_queue();
-			group_writing = 0;
-			pthread_cond_broadcast(&group_cv);
-			if (queued != n || queued == 0)
+			if (move_queue())
 				continue;
-			/* Nothing moved (an error): try again in a while. */
+			/* An error: try again in a while. */
 			due = now_ms() + 1000;
 		} else {
 			due = queued_first + LF_OTLP_MOVE_WAIT_MS;
@@ -732,6 +848,12 @@ mover_main(void *arg)
 	}
 	pthread_mutex_unlock(&group_mu);
 	return NULL;
+}
+
+int
+otlp_store_maintains(void)
+{
+	return mover_running;
 }
 
 void
@@ -763,6 +885,7 @@ otlp_store_close(void)
 		pthread_join(mover_tid, NULL);
 		mover_running = 0;
 	}
+	db_close(&queue_db);
 	db_close(&group_db);
 }
 
@@ -779,7 +902,7 @@ drain_queue(struct db *db)
 		return;
 	for (i = 0; i < 4; i++)
 		if (db_queue_move(db, LF_OTLP_MOVE_MAX, &m) != DB_OK ||
-		    m.left == 0)
+		    db_queue_delete(db, m.upto) != DB_OK || m.left == 0)
 			break;
 }
 
@@ -788,15 +911,20 @@ otlp_store(struct db *db, const struct otlp_export *ex,
     struct otlp_result *res)
 {
 	struct group_item	 me, *g, **tail, *it;
+	struct writers		 w;
 	enum db_rc		 rc;
-	size_t			 n;
+	size_t			 n, k;
 
-	if (records_of(ex) == 0)
-		return store_one(db, ex, res);
 	if (!mover_running) {
-		if ((rc = store_one(db, ex, res)) == DB_OK)
+		w.spans = w.rest = db;
+		if ((rc = store_one(&w, ex, res)) == DB_OK &&
+		    records_of(ex) > 0)
 			drain_queue(db);
 		return rc;
+	}
+	if (records_of(ex) == 0) {
+		w.spans = w.rest = db;
+		return store_one(&w, ex, res);
 	}
 	memset(&me, 0, sizeof(me));
 	me.ex = ex;
@@ -820,16 +948,23 @@ otlp_store(struct db *db, const struct otlp_export *ex,
 		group_writing = 1;
 		g = group_head;
 		n = records_of(g->ex);
-		for (it = g; it->next != NULL &&
+		k = 1;
+		for (it = g; it->next != NULL && k < LF_OTLP_GROUP_EXPORTS &&
 		    records_of(it->next->ex) <= LF_OTLP_GROUP_RECORDS - n;
-		    it = it->next)
+		    it = it->next, k++)
 			n += records_of(it->next->ex);
 		group_head = it->next;
 		it->next = NULL;
 		queue_added = 0;
 		pthread_mutex_unlock(&group_mu);
-		store_group(writer_db(db), g);
+		leader_writers(db, &w);
+		store_group(&w, g);
 		pthread_mutex_lock(&group_mu);
+		if (n > (size_t)queue_added) {
+			/* Logs or metrics went to the database. */
+			maintain_wanted = 1;
+			pthread_cond_signal(&mover_cv);
+		}
 		if (queue_added > 0) {
 			if (queued <= 0)
 				queued_first = now_ms();

@@ -149,6 +149,8 @@ def main():
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        if os.environ.get("BENCH_KEEP_LOG"):
+            shutil.copy(os.path.join(tmp, "llmflow.log"), os.environ["BENCH_KEEP_LOG"])
         shutil.rmtree(tmp, ignore_errors=True)
     print()
     print("### OTLP ingest throughput")

@@ -858,8 +858,8 @@ def _deep_pb(n):
 
 
 def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
-    """The ingest queue is in the database: spans answered but not yet moved
-    when LLMFlow stops are moved into traces when it starts again, with
+    """The ingest queue is a file beside the database: spans answered but not
+    yet moved when LLMFlow stops are moved into traces when it starts again, with
     their rollups, count and search index; a queued copy of a stored span
     is dropped."""
     with Instance("otlp-queue") as inst:
@@ -870,7 +870,7 @@ def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
         problems = inst.stop()
         eq(problems, [], "clean stop")
         word = "queuedword" + hexid(4)
-        con = sqlite3.connect(os.path.join(inst.data_dir, "data.db"))
+        con = sqlite3.connect(os.path.join(inst.data_dir, "data.db-queue"))
         cols = ("id, trace_id, parent_id, timestamp, duration_ms, model, provider, prompt_tokens, "
                 "completion_tokens, total_tokens, estimated_cost, cost_source, span_type, "
                 "span_name, service_name")
@@ -885,7 +885,9 @@ def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
         inst.stopped = False
         inst.start()
         wait_queue(inst)
-        eq(inst.db_query("SELECT count(*) FROM otlp_queue"), [(0,)], "queue empty after start")
+        con = sqlite3.connect(os.path.join(inst.data_dir, "data.db-queue"))
+        eq(con.execute("SELECT count(*) FROM otlp_queue").fetchall(), [(0,)], "queue empty after start")
+        con.close()
         eq(inst.db_query("SELECT span_name, parent_id, estimated_cost, cost_source FROM traces WHERE id = ?",
                          (rows[0][0],)),
            [("left queued " + word, first["span_id"], 0.25, "reported")], "queued span stored")

@@ -98,11 +98,12 @@ def test_programs_serve_one_request_as_plain_cgi():
 
     # OTLP ingest as CGI: no mover outlives the request, so spans are
     # stored at once, and spans a FastCGI run left queued are moved too.
+    qdb = sqlite3.connect(os.path.join(tmp, "data.db-queue"))
+    qdb.execute("INSERT INTO otlp_queue (id, trace_id, timestamp, span_type, span_name, cost_source) "
+                "VALUES ('00000000000000aa', '000000000000000000000000000000aa', 1, 'custom', "
+                "'left queued', 'unknown')")
+    qdb.commit()
     db = sqlite3.connect(os.path.join(tmp, "data.db"))
-    db.execute("INSERT INTO otlp_queue (id, trace_id, timestamp, span_type, span_name, cost_source) "
-               "VALUES ('00000000000000aa', '000000000000000000000000000000aa', 1, 'custom', "
-               "'left queued', 'unknown')")
-    db.commit()
     tid, sid = "%032x" % random.getrandbits(128), "%016x" % random.getrandbits(64)
     body = json.dumps({"resourceSpans": [{"resource": {"attributes": [
         {"key": "service.name", "value": {"stringValue": "cgi-svc"}}]},
@@ -120,7 +121,8 @@ def test_programs_serve_one_request_as_plain_cgi():
        [("cgi span " + mk, "cgi-svc", 500)], "span stored by the CGI export")
     eq(db.execute("SELECT span_name FROM traces WHERE id = '00000000000000aa'").fetchall(),
        [("left queued",)], "queued span moved by the CGI export")
-    eq(db.execute("SELECT count(*) FROM otlp_queue").fetchone(), (0,), "queue empty")
+    eq(qdb.execute("SELECT count(*) FROM otlp_queue").fetchone(), (0,), "queue empty")
+    qdb.close()
     db.close()
     shutil.rmtree(tmp, ignore_errors=True)
 

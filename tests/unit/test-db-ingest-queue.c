@@ -1,6 +1,8 @@
-/* The OTLP ingest queue: spans appended in a transaction, moved into
- * traces in order with their rollups, count and search index; a span
- * whose id is already stored is dropped, and a move takes at most max. */
+/* The OTLP ingest queue (a file beside the database): spans appended in a
+ * transaction, moved into traces in order with their rollups, count and
+ * search index, then taken off the queue; a span whose id is already
+ * stored is dropped, a move takes at most max, and moving again what was
+ * moved but not taken off stores nothing twice. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +79,7 @@ main(void)
 {
 	char			 dir[] = "/tmp/lf-db-queue-XXXXXX", path[256];
 	char			 cmd[300];
-	struct db		*w = NULL, *r = NULL;
+	struct db		*w = NULL, *r = NULL, *q = NULL;
 	struct trace_rec	 t;
 	struct db_moved		 m;
 	int64_t			 n, sums[3];
@@ -87,7 +89,10 @@ main(void)
 	CHECK("temp dir", mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/data.db", dir);
 	CHECK("writer opens", db_open(&w, path, DB_BATCH) == DB_OK);
+	CHECK("queue opens", db_open(&q, path, DB_QUEUE) == DB_OK);
 	CHECK("reader opens", db_open(&r, path, DB_READ) == DB_OK);
+	snprintf(cmd, sizeof(cmd), "%s-queue", path);
+	CHECK("the queue is a file of its own", access(cmd, F_OK) == 0);
 
 	/* One span already stored the ordinary way. */
 	span(&t, "s0", "t0", 3600000, "stored before", 200);
@@ -96,16 +101,16 @@ main(void)
 	CHECK("empty queue counts 0", db_queue_count(r, &n) == DB_OK &&
 	    n == 0);
 	CHECK("moving an empty queue", db_queue_move(w, 10, &m) == DB_OK &&
-	    m.moved == 0 && m.dropped == 0 && m.left == 0);
+	    m.moved == 0 && m.dropped == 0 && m.left == 0 && m.upto == 0);
 
-	CHECK("begin", db_begin(w) == DB_OK);
+	CHECK("begin", db_begin(q) == DB_OK);
 	span(&t, "s1", "t1", 3600100, "alphaword first", 200);
-	CHECK("queue s1", db_queue_span(w, &t) == DB_OK);
+	CHECK("queue s1", db_queue_span(q, &t) == DB_OK);
 	span(&t, "s0", "t0", 3600200, "duplicate of s0", 200);
-	CHECK("queue a copy of s0", db_queue_span(w, &t) == DB_OK);
+	CHECK("queue a copy of s0", db_queue_span(q, &t) == DB_OK);
 	span(&t, "s2", "t1", 3600300, "betaword second", 503);
-	CHECK("queue s2", db_queue_span(w, &t) == DB_OK);
-	CHECK("commit", db_commit(w) == DB_OK);
+	CHECK("queue s2", db_queue_span(q, &t) == DB_OK);
+	CHECK("commit", db_commit(q) == DB_OK);
 
 	CHECK("three queued", db_queue_count(r, &n) == DB_OK && n == 3);
 	CHECK("queued spans are not in traces yet",
@@ -113,10 +118,10 @@ main(void)
 	CHECK("nor found by search", found(r, "alphaword") == 0);
 
 	/* A queued span rolled back is not queued. */
-	CHECK("begin 2", db_begin(w) == DB_OK);
+	CHECK("begin 2", db_begin(q) == DB_OK);
 	span(&t, "s9", "t9", 3600400, "rolled back", 200);
-	CHECK("queue s9", db_queue_span(w, &t) == DB_OK);
-	db_rollback(w);
+	CHECK("queue s9", db_queue_span(q, &t) == DB_OK);
+	db_rollback(q);
 	CHECK("rollback leaves three", db_queue_count(r, &n) == DB_OK &&
 	    n == 3);
 
@@ -124,9 +129,17 @@ main(void)
 	CHECK_I64("moved: s1", m.moved, 1);
 	CHECK_I64("dropped: the copy of s0", m.dropped, 1);
 	CHECK_I64("left: s2", m.left, 1);
+	CHECK("moved spans stay queued until taken off",
+	    db_queue_count(r, &n) == DB_OK && n == 3);
+	/* Stopped before taking them off: moving them again adds nothing. */
+	CHECK("move the same two again", db_queue_move(w, 2, &m) == DB_OK &&
+	    m.moved == 0 && m.dropped == 2);
+	CHECK("take them off", db_queue_delete(q, m.upto) == DB_OK);
 	CHECK("one still queued", db_queue_count(r, &n) == DB_OK && n == 1);
 	CHECK("move the rest", db_queue_move(w, 100, &m) == DB_OK &&
 	    m.moved == 1 && m.dropped == 0 && m.left == 0);
+	CHECK("take it off", db_queue_delete(q, m.upto) == DB_OK);
+	db_queue_checkpoint(q);
 	CHECK("queue empty", db_queue_count(r, &n) == DB_OK && n == 0);
 
 	CHECK("three spans in traces", db_trace_count(r, &n) == DB_OK &&
@@ -146,6 +159,7 @@ main(void)
 	CHECK_I64("rollup errors", sums[2], 1);
 
 	db_close(&r);
+	db_close(&q);
 	db_close(&w);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	(void)!system(cmd);
