@@ -74,6 +74,7 @@ enum stmt {
 	SQL_QUEUE_ROLLUP,
 	SQL_QUEUE_DELETE,
 	SQL_BEGIN_DEFERRED,
+	SQL_QUEUE_TAGS,
 	SQL__MAX
 };
 
@@ -313,6 +314,12 @@ static const char *const sqls[SQL__MAX] = {
 	"DELETE FROM otlp_queue WHERE qid <= ?1",
 	/* SQL_BEGIN_DEFERRED: locks a file when a statement first uses it */
 	"BEGIN",
+	/* SQL_QUEUE_TAGS: the exact tags of the rows after seq ?1 (what
+	 * trace_tags_insert adds) */
+	"INSERT OR IGNORE INTO trace_tags(tag, seq) SELECT j.value, t.seq "
+	"FROM traces AS t, json_each(t.tags) AS j WHERE t.seq > ?1 "
+	"AND t.tags IS NOT NULL AND json_valid(t.tags) AND t.tags <> '[]' "
+	"AND j.type = 'text'",
 };
 
 /* The statements of a DB_QUEUE connection (its main is the queue file). */
@@ -736,13 +743,20 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 	if ((rc = migrate(db)) != DB_OK || (rc = attach_queue(db, path, 1)) !=
 	    DB_OK)
 		goto fail;
-	if (mode == DB_WRITE || mode == DB_BATCH) {
+	if (mode == DB_MOVE &&
+	    sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL) !=
+	    SQLITE_OK) {
+		rc = db_rc_of(db, SQLITE_ERROR, "triggers off");
+		goto fail;
+	}
+	if (mode == DB_WRITE || mode == DB_BATCH || mode == DB_MOVE) {
 		char	 pragma[128];
 
 		/* temp_store: statement journals stay in memory. */
 		snprintf(pragma, sizeof(pragma), "PRAGMA journal_size_limit = %lld;"
 		    " PRAGMA cache_size = -%d; PRAGMA temp_store = MEMORY",
-		    (long long)LF_DB_JOURNAL_SIZE_LIMIT, mode == DB_BATCH ?
+		    (long long)LF_DB_JOURNAL_SIZE_LIMIT, mode == DB_MOVE ?
+		    LF_DB_MOVE_CACHE_KIB : mode == DB_BATCH ?
 		    LF_DB_BATCH_CACHE_KIB : LF_DB_WRITER_CACHE_KIB);
 		if ((i = exec_retry(db->h, pragma)) != SQLITE_OK) {
 			rc = db_rc_of(db, i, "writer pragmas");
@@ -1680,6 +1694,10 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 			goto done;
 		sqlite3_bind_int64(db->st[SQL_FTS_ADD], 1, seq);
 		if ((rc = step_retry(db, SQL_FTS_ADD, "search index")) != DB_OK)
+			goto done;
+		/* With triggers on, trace_tags_insert has added them too. */
+		sqlite3_bind_int64(db->st[SQL_QUEUE_TAGS], 1, seq);
+		if ((rc = step_retry(db, SQL_QUEUE_TAGS, "queue tags")) != DB_OK)
 			goto done;
 	}
 done:

@@ -22,6 +22,8 @@ enum db_mode {
 	DB_WRITE,	/* read-write, a small page cache (one per thread) */
 	DB_BATCH,	/* read-write, a large page cache: a process's one
 			 * connection for batch transactions (OTLP exports) */
+	DB_MOVE,	/* like DB_BATCH, with no triggers: db_queue_move
+			 * only (it adds what they would) */
 	DB_QUEUE,	/* the ingest queue's file alone: db_queue_span,
 			 * db_queue_delete, db_queue_count, transactions */
 	DB_READ		/* read-only, defensive, interruptible */

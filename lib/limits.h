@@ -61,10 +61,12 @@
 #define LF_DB_WAL_CHECKPOINT_PAGES	4096
 #define LF_DB_JOURNAL_SIZE_LIMIT	(64LL << 20)
 #define LF_DB_WRITER_CACHE_KIB		512
-/* The page cache of a process's batch writer connection (OTLP ingest):
- * the pages of the random-key indexes (span and trace ids) a batch
- * touches stay in memory from one transaction to the next. */
-#define LF_DB_BATCH_CACHE_KIB		65536
+/* The page cache of a process's batch writer (OTLP logs and metrics,
+ * retention), and of the ingest queue's mover: the pages of the
+ * random-key indexes (span and trace ids) a move touches stay in memory
+ * from one move to the next. */
+#define LF_DB_BATCH_CACHE_KIB		16384
+#define LF_DB_MOVE_CACHE_KIB		65536
 /* Rollup groups (hour, model, provider, service) a batch transaction
  * gathers in memory before adding them to rollup_hourly: exports span few
  * hours and models; past this the gathered groups are written and
@@ -179,6 +181,9 @@
 #define LF_OTLP_GROUP_RECORDS		16000
 /* ... and at most this many exports. */
 #define LF_OTLP_GROUP_EXPORTS		64
+/* malloc arenas of the OTLP program (glibc's default is 8 per core): the
+ * memory a decoded export used stays with its arena. */
+#define LF_OTLP_MALLOC_ARENAS		2
 /* The ingest queue (otlp_queue; FastCGI only).  An export is answered once
  * its spans are queued; the mover moves them into traces when this many
  * are queued, when the oldest has waited LF_OTLP_MOVE_WAIT_MS, or when
@@ -191,7 +196,7 @@
 #define LF_OTLP_MOVE_ROWS		50000
 #define LF_OTLP_MOVE_WAIT_MS		1000
 #define LF_OTLP_MOVE_IDLE_MS		30
-#define LF_OTLP_MOVE_MAX		100000
+#define LF_OTLP_MOVE_MAX		50000
 #define LF_OTLP_QUEUE_MAX		200000
 
 #endif

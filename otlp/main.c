@@ -12,6 +12,7 @@
  * or one with partial_success when records were rejected.  Errors are
  * {"error":...} for JSON and a google.rpc.Status for protobuf.
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -466,6 +467,9 @@ main(void)
 	int	 rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Decoding an export allocates megabytes; with an arena per thread
+	 * (glibc's default), each keeps its own high-water mark. */
+	mallopt(M_ARENA_MAX, LF_OTLP_MALLOC_ARENAS);
 	if (config_load(err, sizeof(err)) == -1) {
 		fprintf(stderr, "llmflow-otlp: %s\n", err);
 		return 1;

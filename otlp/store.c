@@ -591,6 +591,8 @@ static int		 group_writing;	/* a leader or the mover writes the queue */
  * its own thread's connection, without the queue, when they cannot be). */
 static struct db		*group_db;
 static struct db		*queue_db;
+static struct db		*mover_db;	/* the mover's own (no triggers) */
+static int64_t			 mover_tried;
 static const char		*group_path;
 static int64_t			 group_tried;	/* ms of the last open tried */
 static int64_t			 queue_tried;
@@ -741,7 +743,7 @@ static int
 move_queue(void)
 {
 	struct db_moved	 m;
-	struct db	*db, *q;
+	struct db	*db, *q, *mv;
 	enum db_rc	 rc = DB_ERROR;
 	int64_t		 n = -1, t0;
 
@@ -749,13 +751,14 @@ move_queue(void)
 	memset(&m, 0, sizeof(m));
 	t0 = now_ms();
 	/* The database: leaders go on queueing meanwhile. */
+	mv = lazy_open(&mover_db, &mover_tried, DB_MOVE);
 	db = data_db();
 	pthread_mutex_lock(&data_mu);
-	if (db != NULL &&
-	    (rc = db_queue_move(db, LF_OTLP_MOVE_MAX, &m)) == DB_OK &&
-	    m.moved > 0)
+	if (mv != NULL &&
+	    (rc = db_queue_move(mv, LF_OTLP_MOVE_MAX, &m)) == DB_OK &&
+	    m.moved > 0 && db != NULL)
 		/* Retention for the rows just moved (the exports' own
-		 * threads ran it before their spans were in traces). */
+		 * threads leave it to the mover), with the triggers. */
 		db_maintain(db);
 	pthread_mutex_unlock(&data_mu);
 	log_debug("ingest queue: %lld spans moved in %lld ms, %lld left",
@@ -886,6 +889,7 @@ otlp_store_close(void)
 		mover_running = 0;
 	}
 	db_close(&queue_db);
+	db_close(&mover_db);
 	db_close(&group_db);
 }
 

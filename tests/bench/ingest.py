@@ -91,32 +91,81 @@ def run(port, bodies, ctype, senders):
     return sum(sent), time.time() - t0, errors
 
 
-def main():
-    rng = random.Random(7)
-    t0 = time.time_ns() - 3600 * 10 ** 9
-    tmp = tempfile.mkdtemp(prefix="llmflow-bench-ingest-")
+def start(tmp):
+    """./llmflow on free ports with its own DATA_DIR under tmp."""
     data = os.path.join(tmp, "data")
     pp, dp = free_port(), free_port()
     env = dict(os.environ, PROXY_PORT=str(pp), DASHBOARD_PORT=str(dp), DATA_DIR=data,
                MAX_TRACES="0", LLMFLOW_CGI_BIN=os.path.join(REPO, os.environ.get("BIN", "cgi-bin")))
-    log = open(os.path.join(tmp, "llmflow.log"), "wb")
+    log = open(os.path.join(tmp, "llmflow.log"), "ab")
     proc = subprocess.Popen([os.path.join(REPO, "llmflow")], env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
+    for _ in range(200):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", dp, timeout=2)
+            c.request("GET", "/api/health")
+            if c.getresponse().status == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return proc, dp, os.path.join(data, "data.db")
+
+
+def stop(proc):
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def under(pid, root):
+    """pid is root or one of its descendants."""
+    for _ in range(64):
+        if pid == root:
+            return True
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+        if pid <= 1:
+            return False
+    return False
+
+
+def otlp_peak_kib(proc):
+    """Peak resident memory (VmHWM) of the llmflow-otlp process."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/status" % pid) as f:
+                st = f.read()
+        except OSError:
+            continue
+        if "\nName:\tllmflow-otlp\n" in "\n" + st and under(int(pid), proc.pid):
+            for line in st.splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    return 0
+
+
+def main():
+    rng = random.Random(7)
+    t0 = time.time_ns() - 3600 * 10 ** 9
+    fresh = os.environ.get("BENCH_INGEST_FRESH", "1") != "0"
+    tmp = tempfile.mkdtemp(prefix="llmflow-bench-ingest-")
     rows = []
     problems = []
+    inst = None
     try:
-        for _ in range(200):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", dp, timeout=2)
-                c.request("GET", "/api/health")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        db = os.path.join(data, "data.db")
-        for fmt, ctype in [f for f in (("json", "application/json"), ("protobuf", "application/x-protobuf")) if f[0] in os.environ.get("BENCH_INGEST_FORMATS", "json,protobuf").split(",")]:
-            for senders in (1, 8):
+        formats = os.environ.get("BENCH_INGEST_FORMATS", "json,protobuf").split(",")
+        for fmt, ctype in (("json", "application/json"), ("protobuf", "application/x-protobuf")):
+            if fmt not in formats:
+                continue
+            for senders in [int(x) for x in os.environ.get("BENCH_INGEST_SENDERS", "1,8").split(",")]:
                 bodies = []
                 for _ in range(POOL):
                     res = make_export(rng, t0)
@@ -124,6 +173,9 @@ def main():
                         bodies.append(__import__("json").dumps(oe.json_traces(res)).encode())
                     else:
                         bodies.append(oe.encode_traces(res))
+                if inst is None:
+                    inst = start(tempfile.mkdtemp(dir=tmp))
+                proc, dp, db = inst
                 before = sqlite3.connect(db).execute("SELECT count(*) FROM traces").fetchone()[0]
                 t_start = time.time()
                 n, dt, errs = run(dp, bodies, ctype, senders)
@@ -137,32 +189,38 @@ def main():
                     time.sleep(0.01)
                 dt = time.time() - t_start
                 after = sqlite3.connect(db).execute("SELECT count(*) FROM traces").fetchone()[0]
+                peak = otlp_peak_kib(proc)
                 if errs:
                     problems.append("%s x%d: HTTP %s" % (fmt, senders, errs[:3]))
                 if n >= POOL:
                     problems.append("%s x%d: ran out of pre-built bodies; raise BENCH_INGEST_BODIES" % (fmt, senders))
                 kib = sum(len(b) for b in bodies) / len(bodies) / 1024.0
-                rows.append((fmt, senders, after - before, dt, (after - before) / dt, kib))
+                rows.append((fmt, senders, before, after - before, dt, (after - before) / dt, kib, peak))
+                if fresh:
+                    stop(proc)
+                    inst = None
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        if inst is not None:
+            stop(inst[0])
         if os.environ.get("BENCH_KEEP_LOG"):
-            shutil.copy(os.path.join(tmp, "llmflow.log"), os.environ["BENCH_KEEP_LOG"])
+            with open(os.environ["BENCH_KEEP_LOG"], "wb") as out:
+                for root, _, files in os.walk(tmp):
+                    if "llmflow.log" in files:
+                        with open(os.path.join(root, "llmflow.log"), "rb") as f:
+                            out.write(f.read())
         shutil.rmtree(tmp, ignore_errors=True)
     print()
     print("### OTLP ingest throughput")
     print()
     print("%s · %d CPU · exports of %d GenAI spans to /v1/traces through lighttpd, "
-          "%.0f s per row" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                              os.cpu_count(), BATCH, SECONDS))
+          "%.0f s per row, %s" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                                  os.cpu_count(), BATCH, SECONDS,
+                                  "each row on a new database" if fresh else "all rows on one database"))
     print()
-    print("| encoding | senders | export size KiB | spans stored | spans/s |")
-    print("|---|---:|---:|---:|---:|")
-    for fmt, s, n, dt, rate, kib in rows:
-        print("| %s | %d | %.0f | %d | %.0f |" % (fmt, s, kib, n, rate))
+    print("| encoding | senders | export size KiB | spans before | spans stored | spans/s | llmflow-otlp peak RSS MiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for fmt, s, b, n, dt, rate, kib, peak in rows:
+        print("| %s | %d | %.0f | %d | %d | %.0f | %.0f |" % (fmt, s, kib, b, n, rate, peak / 1024.0))
     if problems:
         print("\nPROBLEMS:\n" + "\n".join(problems))
         return 1
