@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <json-c/json_object_iterator.h>
 
 #include "limits.h"
 #include "model.h"
@@ -76,6 +77,38 @@ jget(json_object *o, const char *k1, const char *k2)
 	if (k2 != NULL && json_object_object_get_ex(o, k2, &v))
 		return v;
 	return NULL;
+}
+
+/*
+ * Several members of o in one pass over its members (an AnyValue or a
+ * KeyValue has one or two, so this beats a hash lookup per name that may
+ * be there): out[i] is the non-null value of names[i], or NULL.
+ */
+static void
+jmembers(json_object *o, const char *const *names, size_t n,
+    json_object **out)
+{
+	struct json_object_iterator	 it, end;
+	const char			*k;
+	json_object			*v;
+	size_t				 i;
+
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (o == NULL || !json_object_is_type(o, json_type_object))
+		return;
+	it = json_object_iter_begin(o);
+	end = json_object_iter_end(o);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		if ((v = json_object_iter_peek_value(&it)) == NULL)
+			continue;
+		k = json_object_iter_peek_name(&it);
+		for (i = 0; i < n; i++)
+			if (k[0] == names[i][0] && strcmp(k, names[i]) == 0) {
+				out[i] = v;
+				break;
+			}
+	}
 }
 
 static enum otlp_rc
@@ -407,26 +440,36 @@ janyvalue(struct jctx *c, json_object *o, struct anyvalue *v)
 	json_object	*x, *vals;
 	size_t		 i, n;
 
+	static const char *const names[] = {
+		"stringValue", "string_value", "boolValue", "bool_value",
+		"intValue", "int_value", "doubleValue", "double_value",
+		"arrayValue", "array_value", "kvlistValue", "kvlist_value",
+		"bytesValue", "bytes_value",
+	};
+	json_object	*m[NELEM(names)];
+
 	memset(v, 0, sizeof(*v));
 	if (o == NULL)
 		return OTLP_OK;
 	TRY(want(c, o, json_type_object, "value"));
-	if ((x = jget(o, "stringValue", "string_value")) != NULL) {
+	/* The first kind present wins, lowerCamelCase before proto names. */
+	jmembers(o, names, NELEM(names), m);
+	if ((x = m[0] ? m[0] : m[1]) != NULL) {
 		v->type = AV_STRING;
 		TRY(jstr(c, x, "stringValue", 1, &v->s, &v->len));
-	} else if ((x = jget(o, "boolValue", "bool_value")) != NULL) {
+	} else if ((x = (m[2] ? m[2] : m[3])) != NULL) {
 		int	 b;
 
 		v->type = AV_BOOL;
 		TRY(jbool(c, x, "boolValue", &b));
 		v->i = b;
-	} else if ((x = jget(o, "intValue", "int_value")) != NULL) {
+	} else if ((x = (m[4] ? m[4] : m[5])) != NULL) {
 		v->type = AV_INT;
 		TRY(ji64(c, x, "intValue", &v->i));
-	} else if ((x = jget(o, "doubleValue", "double_value")) != NULL) {
+	} else if ((x = (m[6] ? m[6] : m[7])) != NULL) {
 		v->type = AV_DOUBLE;
 		TRY(jdouble(c, x, "doubleValue", &v->d));
-	} else if ((x = jget(o, "arrayValue", "array_value")) != NULL) {
+	} else if ((x = (m[8] ? m[8] : m[9])) != NULL) {
 		v->type = AV_ARRAY;
 		TRY(want(c, x, json_type_object, "arrayValue"));
 		vals = jget(x, "values", NULL);
@@ -438,7 +481,7 @@ janyvalue(struct jctx *c, json_object *o, struct anyvalue *v)
 		for (i = 0; i < n; i++)
 			TRY(janyvalue(c, json_object_array_get_idx(vals, i),
 			    &v->arr[i]));
-	} else if ((x = jget(o, "kvlistValue", "kvlist_value")) != NULL) {
+	} else if ((x = (m[10] ? m[10] : m[11])) != NULL) {
 		struct attrs	 a;
 
 		v->type = AV_KVLIST;
@@ -447,7 +490,7 @@ janyvalue(struct jctx *c, json_object *o, struct anyvalue *v)
 		    &a));
 		v->kvs = a.kv;
 		v->n = a.n;
-	} else if ((x = jget(o, "bytesValue", "bytes_value")) != NULL)
+	} else if ((x = (m[12] ? m[12] : m[13])) != NULL)
 		TRY(jbytes(c, x, "bytesValue", v));
 	return OTLP_OK;
 }
@@ -455,7 +498,8 @@ janyvalue(struct jctx *c, json_object *o, struct anyvalue *v)
 static enum otlp_rc
 jattrs(struct jctx *c, json_object *arr, const char *field, struct attrs *out)
 {
-	json_object	*e;
+	static const char *const kv_names[] = { "key", "value" };
+	json_object	*e, *m[NELEM(kv_names)];
 	size_t		 i, n;
 
 	out->kv = NULL;
@@ -471,11 +515,11 @@ jattrs(struct jctx *c, json_object *arr, const char *field, struct attrs *out)
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(arr, i);
 		TRY(want(c, e, json_type_object, field));
-		TRY(jstr(c, jget(e, "key", NULL), "key", 1, &out->kv[i].key,
-		    NULL));
+		jmembers(e, kv_names, NELEM(kv_names), m);
+		TRY(jstr(c, m[0], "key", 1, &out->kv[i].key, NULL));
 		if (out->kv[i].key == NULL)
 			out->kv[i].key = "";
-		TRY(janyvalue(c, jget(e, "value", NULL), &out->kv[i].v));
+		TRY(janyvalue(c, m[1], &out->kv[i].v));
 	}
 	return OTLP_OK;
 }
@@ -590,21 +634,28 @@ static enum otlp_rc
 jspan(struct jctx *c, json_object *o, const struct otlp_resource *res,
     const struct otlp_scope *scope, size_t *idx)
 {
+	static const char *const names[] = {
+		"traceId", "trace_id", "spanId", "span_id", "parentSpanId",
+		"parent_span_id", "name", "kind", "startTimeUnixNano",
+		"start_time_unix_nano", "endTimeUnixNano", "end_time_unix_nano",
+		"flags", "attributes", "events", "status",
+	};
 	struct otlp_span	*s = &c->ex->spans[(*idx)++];
+	json_object		*m[NELEM(names)];
 	json_object		*evs, *e, *st;
 	uint8_t			 tid[16], sid[8], pid[8];
 	size_t			 tl, sl, pl, i;
 	const char		*why = NULL;
 	uint32_t		 flags;
 
+#define M2(i)	(m[i] ? m[i] : m[(i) + 1])
 	TRY(want(c, o, json_type_object, "spans"));
 	s->res = res;
 	s->scope = scope;
-	TRY(jid(c, jget(o, "traceId", "trace_id"), "traceId", tid, 16, &tl,
-	    &why));
-	TRY(jid(c, jget(o, "spanId", "span_id"), "spanId", sid, 8, &sl, &why));
-	TRY(jid(c, jget(o, "parentSpanId", "parent_span_id"), "parentSpanId",
-	    pid, 8, &pl, &why));
+	jmembers(o, names, NELEM(names), m);
+	TRY(jid(c, M2(0), "traceId", tid, 16, &tl, &why));
+	TRY(jid(c, M2(2), "spanId", sid, 8, &sl, &why));
+	TRY(jid(c, M2(4), "parentSpanId", pid, 8, &pl, &why));
 	if (why == NULL)
 		why = otlp_set_ids(tid, tl, sid, sl, 1, s->trace_id,
 		    s->span_id);
@@ -614,16 +665,15 @@ jspan(struct jctx *c, json_object *o, const struct otlp_resource *res,
 		else if (!otlp_all_zero(pid, 8))
 			otlp_hex(pid, 8, s->parent_id);
 	}
-	TRY(jstr(c, jget(o, "name", NULL), "name", 1, &s->name, NULL));
-	TRY(jenum(c, jget(o, "kind", NULL), "kind", span_kinds,
-	    NELEM(span_kinds), &s->kind, &why));
-	TRY(ju64(c, jget(o, "startTimeUnixNano", "start_time_unix_nano"),
-	    "startTimeUnixNano", &s->start_ns));
-	TRY(ju64(c, jget(o, "endTimeUnixNano", "end_time_unix_nano"),
-	    "endTimeUnixNano", &s->end_ns));
-	TRY(ju32(c, jget(o, "flags", NULL), "flags", &flags));
-	TRY(jattrs(c, jget(o, "attributes", NULL), "attributes", &s->attrs));
-	evs = jget(o, "events", NULL);
+	TRY(jstr(c, m[6], "name", 1, &s->name, NULL));
+	TRY(jenum(c, m[7], "kind", span_kinds, NELEM(span_kinds), &s->kind,
+	    &why));
+	TRY(ju64(c, M2(8), "startTimeUnixNano", &s->start_ns));
+	TRY(ju64(c, M2(10), "endTimeUnixNano", &s->end_ns));
+	TRY(ju32(c, m[12], "flags", &flags));
+	TRY(jattrs(c, m[13], "attributes", &s->attrs));
+	evs = m[14];
+#undef M2
 	TRY(want(c, evs, json_type_array, "events"));
 	if ((s->nevents = alen(evs)) > 0 &&
 	    (s->events = alloc(c, s->nevents, sizeof(*s->events))) == NULL)
@@ -640,7 +690,7 @@ jspan(struct jctx *c, json_object *o, const struct otlp_resource *res,
 		if (why == NULL)
 			why = otlp_check_attrs(&s->events[i].attrs);
 	}
-	if ((st = jget(o, "status", NULL)) != NULL) {
+	if ((st = m[15]) != NULL) {
 		TRY(want(c, st, json_type_object, "status"));
 		TRY(jenum(c, jget(st, "code", NULL), "status.code",
 		    status_codes, NELEM(status_codes), &s->status_code, &why));
