@@ -29,7 +29,7 @@ import otlp_encode as oe  # noqa: E402
 
 BATCH = int(os.environ.get("BENCH_BATCH", "1000"))
 SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "5"))
-POOL = int(os.environ.get("BENCH_INGEST_BODIES", "400"))
+POOL = int(os.environ.get("BENCH_INGEST_BODIES", "700"))
 
 
 def free_port():
