@@ -222,7 +222,8 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_QUEUE_RANGE: the queued spans, first and last */
 	"SELECT min(qid), max(qid) FROM otlp_queue",
 	/* SQL_INSERT_SPAN: a span already stored is kept, this one dropped. */
-	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") VALUES (" INSERT_VALUES ")",
+	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") "
+	"VALUES (" INSERT_VALUES ")",
 	/* SQL_INSERT_LOG */
 	"INSERT INTO logs (id, timestamp, observed_timestamp, severity_number, "
 	"severity_text, body, trace_id, span_id, event_name, service_name, "
