@@ -516,9 +516,12 @@ jattrs(struct jctx *c, json_object *arr, const char *field, struct attrs *out)
 		e = json_object_array_get_idx(arr, i);
 		TRY(want(c, e, json_type_object, field));
 		jmembers(e, kv_names, NELEM(kv_names), m);
-		TRY(jstr(c, m[0], "key", 1, &out->kv[i].key, NULL));
+		TRY(jstr(c, m[0], "key", 1, &out->kv[i].key,
+		    &out->kv[i].klen));
 		if (out->kv[i].key == NULL)
 			out->kv[i].key = "";
+		/* A key with a NUL in it matches up to the NUL. */
+		out->kv[i].klen = strlen(out->kv[i].key);
 		TRY(janyvalue(c, m[1], &out->kv[i].v));
 	}
 	return OTLP_OK;
@@ -744,6 +747,7 @@ jlog(struct jctx *c, json_object *o, const struct otlp_resource *res,
 		struct kv	 one;
 
 		one.key = "body";
+		one.klen = 4;
 		one.v = l->body;
 		b.kv = &one;
 		b.n = 1;

@@ -195,6 +195,7 @@ pattrs(struct pctx *c, Otlp__KeyValue **kv, size_t n, struct attrs *out)
 	out->n = n;
 	for (i = 0; i < n; i++) {
 		out->kv[i].key = kv[i]->key ? kv[i]->key : "";
+		out->kv[i].klen = strlen(out->kv[i].key);
 		TRY(pvalue(c, kv[i]->value, &out->kv[i].v));
 	}
 	return OTLP_OK;
@@ -342,6 +343,7 @@ plog(struct pctx *c, const Otlp__LogRecord *in, struct otlp_log *l)
 		why = otlp_check_attrs(&l->attrs);
 	if (why == NULL) {
 		one.key = "body";
+		one.klen = 4;
 		one.v = l->body;
 		b.kv = &one;
 		b.n = 1;

@@ -86,12 +86,12 @@ otlp_set_ids(const uint8_t *tid, size_t tlen, const uint8_t *sid,
 const struct anyvalue *
 otlp_attr(const struct attrs *a, const char *key)
 {
-	size_t	 i;
+	size_t	 i, n = strlen(key);
 
 	/* The last of duplicate keys wins, as in a JSON object. */
 	for (i = a->n; i > 0; i--)
-		if (a->kv[i - 1].key != NULL &&
-		    strcmp(a->kv[i - 1].key, key) == 0)
+		if (a->kv[i - 1].key != NULL && a->kv[i - 1].klen == n &&
+		    memcmp(a->kv[i - 1].key, key, n) == 0)
 			return &a->kv[i - 1].v;
 	return NULL;
 }

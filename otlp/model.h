@@ -52,6 +52,7 @@ struct anyvalue {
 
 struct kv {
 	const char	*key;
+	size_t		 klen;	/* strlen(key): lookups compare it first */
 	struct anyvalue	 v;
 };
 
