@@ -184,6 +184,9 @@
 /* malloc arenas of the OTLP program (glibc's default is 8 per core): the
  * memory a decoded export used stays with its arena. */
 #define LF_OTLP_MALLOC_ARENAS		2
+/* Exports the OTLP program decodes at once (the others wait): about the
+ * cores of a small machine. */
+#define LF_OTLP_DECODERS		2
 /* The ingest queue (otlp_queue; FastCGI only).  An export is answered once
  * its spans are queued; the mover moves them into traces when this many
  * are queued, when the oldest has waited LF_OTLP_MOVE_WAIT_MS, or when

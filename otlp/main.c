@@ -13,6 +13,7 @@
  * {"error":...} for JSON and a google.rpc.Status for protobuf.
  */
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,34 @@ now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * At most LF_OTLP_DECODERS exports are decoded at once: more threads than
+ * cores decoding only contend for malloc's arenas (a JSON export is a
+ * tree of thousands of json-c objects) and hold more trees in memory.
+ */
+static pthread_mutex_t	 decode_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 decode_cv = PTHREAD_COND_INITIALIZER;
+static int		 decoding;
+
+static void
+decode_enter(void)
+{
+	pthread_mutex_lock(&decode_mu);
+	while (decoding >= LF_OTLP_DECODERS)
+		pthread_cond_wait(&decode_cv, &decode_mu);
+	decoding++;
+	pthread_mutex_unlock(&decode_mu);
+}
+
+static void
+decode_leave(void)
+{
+	pthread_mutex_lock(&decode_mu);
+	decoding--;
+	pthread_cond_signal(&decode_cv);
+	pthread_mutex_unlock(&decode_mu);
 }
 
 static void
@@ -389,8 +418,10 @@ handle(struct req *req, void *arg)
 	memset(&ex, 0, sizeof(ex));
 	ex.signal = routes[c.route].signal;
 	ex.arena = &req->arena;
+	decode_enter();
 	orc = c.ct == CT_JSON ? otlp_parse_json(p, len, &ex, &err) :
 	    otlp_parse_protobuf(p, len, &ex, &err);
+	decode_leave();
 	if (orc != OTLP_OK) {
 		snprintf(c.msg, sizeof(c.msg), "%s", err.msg);
 		f = otlp_fail(orc);
