@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <json-c/json_object_iterator.h>
 
 #include "limits.h"
 #include "model.h"
@@ -88,21 +87,15 @@ static void
 jmembers(json_object *o, const char *const *names, size_t n,
     json_object **out)
 {
-	struct json_object_iterator	 it, end;
-	const char			*k;
-	json_object			*v;
-	size_t				 i;
+	size_t	 i;
 
 	for (i = 0; i < n; i++)
 		out[i] = NULL;
 	if (o == NULL || !json_object_is_type(o, json_type_object))
 		return;
-	it = json_object_iter_begin(o);
-	end = json_object_iter_end(o);
-	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
-		if ((v = json_object_iter_peek_value(&it)) == NULL)
+	json_object_object_foreach(o, k, v) {
+		if (v == NULL)
 			continue;
-		k = json_object_iter_peek_name(&it);
 		for (i = 0; i < n; i++)
 			if (k[0] == names[i][0] && strcmp(k, names[i]) == 0) {
 				out[i] = v;
