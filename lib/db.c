@@ -642,6 +642,22 @@ queue_path(const char *path, char *out, size_t n)
 	return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
+/* 1 when the first column of sql's first row is want. */
+static int
+queue_is(struct db *db, const char *sql, const char *want)
+{
+	sqlite3_stmt	*st = NULL;
+	const char	*v;
+	int		 yes = 0;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW &&
+	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		yes = strcmp(v, want) == 0;
+	sqlite3_finalize(st);
+	return yes;
+}
+
 /* Attach the queue file as "q"; a writer creates it and its table. */
 static enum db_rc
 attach_queue(struct db *db, const char *path, int create)
@@ -660,9 +676,16 @@ attach_queue(struct db *db, const char *path, int create)
 	sqlite3_finalize(st);
 	if (i != SQLITE_DONE && i != SQLITE_OK)
 		return db_rc_of(db, i, "attach the ingest queue");
-	if (create && ((i = exec_retry(db->h, "PRAGMA q.journal_mode = WAL")) !=
-	    SQLITE_OK || (i = exec_retry(db->h, "PRAGMA q.synchronous = NORMAL"))
-	    != SQLITE_OK || (i = exec_retry(db->h,
+	if (!create)
+		return DB_OK;
+	/* Reads first: only the first connection ever (or the few racing
+	 * it) takes the queue's exclusive lock to set it up, so a hundred
+	 * threads opening at start-up do not queue on it. */
+	if ((i = exec_retry(db->h, "PRAGMA q.synchronous = NORMAL")) !=
+	    SQLITE_OK || (!queue_is(db, "PRAGMA q.journal_mode", "wal") &&
+	    (i = exec_retry(db->h, "PRAGMA q.journal_mode = WAL")) !=
+	    SQLITE_OK) || (!queue_is(db, "SELECT 'yes' FROM q.sqlite_master "
+	    "WHERE name = 'otlp_queue'", "yes") && (i = exec_retry(db->h,
 	    "CREATE TABLE IF NOT EXISTS q." QUEUE_TABLE)) != SQLITE_OK))
 		return db_rc_of(db, i, "create the ingest queue");
 	return DB_OK;

@@ -19,7 +19,10 @@ if [ "$SANITIZE" = 1 ]; then
 	ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:log_path=$PWD/$logs/asan/report"
 	UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$PWD/$logs/asan/report"
 	ASAN_LOG_DIR=$PWD/$logs/asan
-	export ASAN_OPTIONS UBSAN_OPTIONS ASAN_LOG_DIR
+	# Instrumented programs run two to three times slower: a trace stored
+	# after its answer may take longer to appear (the checks are the same).
+	LLMFLOW_TEST_TRACE_WAIT=${LLMFLOW_TEST_TRACE_WAIT:-10}
+	export ASAN_OPTIONS UBSAN_OPTIONS ASAN_LOG_DIR LLMFLOW_TEST_TRACE_WAIT
 fi
 
 # run NAME COMMAND...: count its lines; a crash or a non-zero exit with no
