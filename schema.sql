@@ -247,11 +247,13 @@ CREATE TRIGGER count_metrics_delete AFTER DELETE ON metrics BEGIN
   UPDATE row_counts SET n = n - 1 WHERE tbl = 'metrics'; END;
 
 -- version 4
--- The batch writer (rollup_writer.in_c = 1) also adds its rows to the
--- search index itself, in one statement at commit.  A trigger per row
--- would flush FTS5's pending terms into a new segment at every INSERT
--- inside a transaction (each statement opens a savepoint, and FTS5 writes
--- out what it holds at each one).  Plain INSERTs still go through here.
+-- The batch writer (rollup_writer.in_c = 1: OTLP ingest) adds what the
+-- triggers would for all its rows at commit, one statement each: rollups
+-- (one upsert per group), the row count, and now the search index too.
+-- A trigger per row would flush FTS5's pending terms into a new segment
+-- at every INSERT inside a transaction (each statement opens a savepoint,
+-- and FTS5 writes out what it holds at each one).  Plain INSERTs still go
+-- through the triggers.
 DROP TRIGGER traces_fts_insert;
 CREATE TRIGGER traces_fts_insert AFTER INSERT ON traces
   WHEN (SELECT in_c FROM rollup_writer) = 0 BEGIN

@@ -25,7 +25,6 @@ extern const char schema_sql[];		/* schema.sql, compiled in */
 
 struct db;
 static void	 batch_clear(struct db *);
-static enum db_rc batch_add(struct db *, const struct trace_rec *);
 
 enum stmt {
 	SQL_INSERT_TRACE,
@@ -64,17 +63,16 @@ enum stmt {
 	SQL_PRUNE_TRACE,
 	SQL_PRUNE_LOGS,
 	SQL_PRUNE_METRICS,
-	SQL_ROLLUP_ADD,
 	SQL_COUNT_ADD,
 	SQL_ROLLUP_WRITER,
 	SQL_MAX_SEQ,
 	SQL_FTS_ADD,
 	SQL_QUEUE_SPAN,
 	SQL_QUEUE_MOVE,
-	SQL_QUEUE_ROLLUP,
+	SQL_ROLLUP_AFTER,
 	SQL_QUEUE_DELETE,
 	SQL_BEGIN_DEFERRED,
-	SQL_QUEUE_TAGS,
+	SQL_TAGS_AFTER,
 	SQL__MAX
 };
 
@@ -255,24 +253,10 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_PRUNE_METRICS */
 	"DELETE FROM metrics WHERE rowid IN (SELECT rowid FROM metrics "
 	"WHERE timestamp < ?2 ORDER BY timestamp, rowid LIMIT ?1)",
-	/* SQL_ROLLUP_ADD: one group's rows of a batch (see rollup_insert) */
-	"INSERT INTO rollup_hourly(hour, model, provider, service_name, "
-	"requests, errors, unpriced, prompt_tokens, completion_tokens, "
-	"total_tokens, cost, duration_ms, duration_n) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
-	"ON CONFLICT (hour, model, provider, service_name) DO UPDATE SET "
-	"requests = requests + excluded.requests, "
-	"errors = errors + excluded.errors, "
-	"unpriced = unpriced + excluded.unpriced, "
-	"prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
-	"completion_tokens = completion_tokens + excluded.completion_tokens, "
-	"total_tokens = total_tokens + excluded.total_tokens, "
-	"cost = cost + excluded.cost, "
-	"duration_ms = duration_ms + excluded.duration_ms, "
-	"duration_n = duration_n + excluded.duration_n",
 	/* SQL_COUNT_ADD */
 	"UPDATE row_counts SET n = n + ?2 WHERE tbl = ?1",
-	/* SQL_ROLLUP_WRITER: 1 while this transaction keeps rollups in C */
+	/* SQL_ROLLUP_WRITER: 1 while this transaction adds its rows'
+	 * rollups, count and search index itself (add_derived) */
 	"UPDATE rollup_writer SET in_c = ?1",
 	/* SQL_MAX_SEQ: rows after this one are the batch's */
 	"SELECT coalesce(max(seq), 0) FROM traces",
@@ -288,8 +272,8 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_QUEUE_MOVE: queued spans up to qid ?1, in order of arrival */
 	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") SELECT " INSERT_COLS
 	" FROM otlp_queue WHERE qid <= ?1 ORDER BY qid",
-	/* SQL_QUEUE_ROLLUP: the rollups of the rows after seq ?1 (the sums
-	 * of the rollup_insert trigger, per group) */
+	/* SQL_ROLLUP_AFTER: the rollups of the rows after seq ?1 (the sums
+	 * of the rollup_insert trigger, one upsert per group) */
 	"INSERT INTO rollup_hourly(hour, model, provider, service_name, "
 	"requests, errors, unpriced, prompt_tokens, completion_tokens, "
 	"total_tokens, cost, duration_ms, duration_n) "
@@ -315,7 +299,7 @@ static const char *const sqls[SQL__MAX] = {
 	"DELETE FROM otlp_queue WHERE qid <= ?1",
 	/* SQL_BEGIN_DEFERRED: locks a file when a statement first uses it */
 	"BEGIN",
-	/* SQL_QUEUE_TAGS: the exact tags of the rows after seq ?1 (what
+	/* SQL_TAGS_AFTER: the exact tags of the rows after seq ?1 (what
 	 * trace_tags_insert adds) */
 	"INSERT OR IGNORE INTO trace_tags(tag, seq) SELECT j.value, t.seq "
 	"FROM traces AS t, json_each(t.tags) AS j WHERE t.seq > ?1 "
@@ -425,19 +409,11 @@ struct db {
 	}		 list[LIST_CACHE];
 	unsigned	 list_next;	/* next slot to reuse */
 	unsigned	 progress_calls;
-	/* Rollups and the trace count of the spans inserted in the open
-	 * transaction, added at commit (rollup_writer.in_c is 1). */
+	/* Spans inserted in the open transaction: their rollups, count and
+	 * search index are added at commit (rollup_writer.in_c is 1). */
 	int		 batching;
 	int64_t		 batch_rows;
 	int64_t		 batch_seq;	/* rows with a greater seq are the batch's */
-	size_t		 ngroups;
-	struct rollup_add {
-		int64_t	 hour;
-		char	*model, *provider, *service;	/* "" for NULL */
-		int64_t	 requests, errors, unpriced, prompt, completion;
-		int64_t	 total, duration_ms, duration_n;
-		double	 cost;
-	}		 groups[LF_DB_BATCH_GROUPS];
 };
 
 void
@@ -926,10 +902,10 @@ db_insert_trace(struct db *db, const struct trace_rec *r)
 		sqlite3_reset(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	/* In a transaction that already keeps rollups in C (spans came
-	 * first), the triggers are off for this row too. */
+	/* In a transaction whose spans came first, the triggers are off
+	 * for this row too: it is counted with them at commit. */
 	if (rc == SQLITE_DONE && db->batching)
-		return batch_add(db, r);
+		db->batch_rows++;
 	return db_rc_of(db, rc, "insert trace");
 }
 
@@ -1396,55 +1372,39 @@ db_begin(struct db *db)
 static void
 batch_clear(struct db *db)
 {
-	size_t	 i;
-
-	for (i = 0; i < db->ngroups; i++) {
-		free(db->groups[i].model);
-		free(db->groups[i].provider);
-		free(db->groups[i].service);
-	}
-	db->ngroups = 0;
 	db->batch_rows = 0;
 	db->batching = 0;
 }
 
-/* Add the groups gathered so far to rollup_hourly. */
+/*
+ * What the triggers add per row, for the n rows after seq `after`, in
+ * one statement each: rollups (one upsert per group), the row count, the
+ * search index and exact tags (with triggers on, trace_tags_insert has
+ * added them too: INSERT OR IGNORE).  Used by a batch transaction at
+ * commit and by a move of the ingest queue.
+ */
 static enum db_rc
-batch_flush_groups(struct db *db)
+add_derived(struct db *db, int64_t after, int64_t n)
 {
-	sqlite3_stmt		*st = db->st[SQL_ROLLUP_ADD];
-	struct rollup_add	*g;
-	enum db_rc		 rc = DB_OK;
-	size_t			 i;
+	enum db_rc	 rc;
 
-	for (i = 0; i < db->ngroups && rc == DB_OK; i++) {
-		g = &db->groups[i];
-		sqlite3_bind_int64(st, 1, g->hour);
-		bind_text(st, 2, g->model);
-		bind_text(st, 3, g->provider);
-		bind_text(st, 4, g->service);
-		sqlite3_bind_int64(st, 5, g->requests);
-		sqlite3_bind_int64(st, 6, g->errors);
-		sqlite3_bind_int64(st, 7, g->unpriced);
-		sqlite3_bind_int64(st, 8, g->prompt);
-		sqlite3_bind_int64(st, 9, g->completion);
-		sqlite3_bind_int64(st, 10, g->total);
-		sqlite3_bind_double(st, 11, g->cost);
-		sqlite3_bind_int64(st, 12, g->duration_ms);
-		sqlite3_bind_int64(st, 13, g->duration_n);
-		rc = step_retry(db, SQL_ROLLUP_ADD, "rollup");
-	}
-	for (i = 0; i < db->ngroups; i++) {
-		free(db->groups[i].model);
-		free(db->groups[i].provider);
-		free(db->groups[i].service);
-	}
-	db->ngroups = 0;
-	return rc;
+	if (n <= 0)
+		return DB_OK;
+	sqlite3_bind_int64(db->st[SQL_ROLLUP_AFTER], 1, after);
+	if ((rc = step_retry(db, SQL_ROLLUP_AFTER, "rollups")) != DB_OK)
+		return rc;
+	bind_text(db->st[SQL_COUNT_ADD], 1, "traces");
+	sqlite3_bind_int64(db->st[SQL_COUNT_ADD], 2, n);
+	if ((rc = step_retry(db, SQL_COUNT_ADD, "row count")) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(db->st[SQL_FTS_ADD], 1, after);
+	if ((rc = step_retry(db, SQL_FTS_ADD, "search index")) != DB_OK)
+		return rc;
+	sqlite3_bind_int64(db->st[SQL_TAGS_AFTER], 1, after);
+	return step_retry(db, SQL_TAGS_AFTER, "tags");
 }
 
-/* Start keeping rollups, counts and the search index in C for this
- * transaction. */
+/* Turn the per-row triggers off for this transaction (see add_derived). */
 static enum db_rc
 batch_start(struct db *db)
 {
@@ -1460,81 +1420,15 @@ batch_start(struct db *db)
 	return DB_OK;
 }
 
-/* Count one inserted span in its group (the sums of rollup_insert). */
-static enum db_rc
-batch_add(struct db *db, const struct trace_rec *r)
-{
-	struct rollup_add	*g = NULL;
-	const char		*model = r->model ? r->model : "";
-	const char		*prov = r->provider ? r->provider : "";
-	const char		*svc = r->service_name ? r->service_name : "";
-	int64_t			 hour = (r->timestamp / 3600000) * 3600000;
-	enum db_rc		 rc;
-	size_t			 i;
-
-	for (i = 0; i < db->ngroups; i++) {
-		g = &db->groups[i];
-		if (g->hour == hour && strcmp(g->model, model) == 0 &&
-		    strcmp(g->provider, prov) == 0 &&
-		    strcmp(g->service, svc) == 0)
-			break;
-	}
-	if (i == db->ngroups) {
-		if (db->ngroups == LF_DB_BATCH_GROUPS &&
-		    (rc = batch_flush_groups(db)) != DB_OK)
-			return rc;
-		g = &db->groups[db->ngroups];
-		memset(g, 0, sizeof(*g));
-		g->hour = hour;
-		g->model = strdup(model);
-		g->provider = strdup(prov);
-		g->service = strdup(svc);
-		if (g->model == NULL || g->provider == NULL ||
-		    g->service == NULL) {
-			free(g->model);
-			free(g->provider);
-			free(g->service);
-			return DB_ERROR;
-		}
-		db->ngroups++;
-	}
-	g->requests++;
-	g->errors += (r->status != DB_NULL && r->status >= 400) ||
-	    r->error != NULL;
-	g->unpriced += r->model != NULL && !isfinite(r->estimated_cost);
-	g->prompt += r->prompt_tokens != DB_NULL ? r->prompt_tokens : 0;
-	g->completion += r->completion_tokens != DB_NULL ?
-	    r->completion_tokens : 0;
-	g->total += r->total_tokens != DB_NULL ? r->total_tokens : 0;
-	if (isfinite(r->estimated_cost))
-		g->cost += r->estimated_cost;
-	if (r->duration_ms != DB_NULL) {
-		g->duration_ms += r->duration_ms;
-		g->duration_n++;
-	}
-	db->batch_rows++;
-	return DB_OK;
-}
-
-/* Write what the transaction gathered and hand rollups back to the
+/* Add what the transaction's rows need and hand them back to the
  * triggers (in the same transaction). */
 static enum db_rc
 batch_finish(struct db *db)
 {
-	sqlite3_stmt	*st = db->st[SQL_COUNT_ADD];
 	enum db_rc	 rc;
 
-	if ((rc = batch_flush_groups(db)) != DB_OK)
+	if ((rc = add_derived(db, db->batch_seq, db->batch_rows)) != DB_OK)
 		return rc;
-	if (db->batch_rows > 0) {
-		bind_text(st, 1, "traces");
-		sqlite3_bind_int64(st, 2, db->batch_rows);
-		if ((rc = step_retry(db, SQL_COUNT_ADD, "row count")) != DB_OK)
-			return rc;
-		sqlite3_bind_int64(db->st[SQL_FTS_ADD], 1, db->batch_seq);
-		if ((rc = step_retry(db, SQL_FTS_ADD, "search index")) != DB_OK)
-			return rc;
-	}
 	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);
 	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) != DB_OK)
 		return rc;
@@ -1634,7 +1528,7 @@ db_insert_span(struct db *db, const struct trace_rec *r, int *inserted)
 	if ((rc = step_retry(db, SQL_INSERT_SPAN, "insert span")) == DB_OK)
 		*inserted = sqlite3_changes(db->h) > 0;
 	if (rc == DB_OK && *inserted && db->batching)
-		rc = batch_add(db, r);
+		db->batch_rows++;
 	return rc;
 }
 
@@ -1707,23 +1601,7 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 	m->dropped = upto - lo + 1 - m->moved;
 	m->left = hi - upto;
 	m->upto = upto;
-	if (m->moved > 0) {
-		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP], 1, seq);
-		if ((rc = step_retry(db, SQL_QUEUE_ROLLUP, "queue rollups")) !=
-		    DB_OK)
-			goto done;
-		bind_text(db->st[SQL_COUNT_ADD], 1, "traces");
-		sqlite3_bind_int64(db->st[SQL_COUNT_ADD], 2, m->moved);
-		if ((rc = step_retry(db, SQL_COUNT_ADD, "row count")) != DB_OK)
-			goto done;
-		sqlite3_bind_int64(db->st[SQL_FTS_ADD], 1, seq);
-		if ((rc = step_retry(db, SQL_FTS_ADD, "search index")) != DB_OK)
-			goto done;
-		/* With triggers on, trace_tags_insert has added them too. */
-		sqlite3_bind_int64(db->st[SQL_QUEUE_TAGS], 1, seq);
-		if ((rc = step_retry(db, SQL_QUEUE_TAGS, "queue tags")) != DB_OK)
-			goto done;
-	}
+	rc = add_derived(db, seq, m->moved);
 done:
 	if (rc == DB_OK) {
 		sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);

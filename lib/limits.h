@@ -67,11 +67,6 @@
  * from one move to the next. */
 #define LF_DB_BATCH_CACHE_KIB		16384
 #define LF_DB_MOVE_CACHE_KIB		65536
-/* Rollup groups (hour, model, provider, service) a batch transaction
- * gathers in memory before adding them to rollup_hourly: exports span few
- * hours and models; past this the gathered groups are written and
- * gathering starts over, in the same transaction. */
-#define LF_DB_BATCH_GROUPS		64
 /* Virtual-machine steps a read query may take before it is interrupted
  * (progress handler is called every LF_DB_PROGRESS_OPS ops). */
 #define LF_DB_PROGRESS_OPS		1000
