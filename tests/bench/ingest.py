@@ -11,6 +11,7 @@ database), over the time from the first export until the last span was
 moved out of the ingest queue into traces.
 """
 import http.client
+import json
 import os
 import random
 import shutil
@@ -170,7 +171,7 @@ def main():
                 for _ in range(POOL):
                     res = make_export(rng, t0)
                     if fmt == "json":
-                        bodies.append(__import__("json").dumps(oe.json_traces(res)).encode())
+                        bodies.append(json.dumps(oe.json_traces(res)).encode())
                     else:
                         bodies.append(oe.encode_traces(res))
                 if inst is None:
@@ -184,7 +185,7 @@ def main():
                 while time.time() - t_start < SECONDS + 60:
                     c = http.client.HTTPConnection("127.0.0.1", dp, timeout=10)
                     c.request("GET", "/api/health")
-                    if __import__("json").loads(c.getresponse().read()).get("queued_spans", 0) == 0:
+                    if json.loads(c.getresponse().read()).get("queued_spans", 0) == 0:
                         break
                     time.sleep(0.01)
                 dt = time.time() - t_start

@@ -901,5 +901,6 @@ def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
         found = inst.api_json("/api/traces?q=%s" % word)
         ids = [t["id"] for t in (found.get("traces") if isinstance(found, dict) else found)]
         eq(ids, [rows[0][0]], "search finds the moved span")
-        tr = tree(inst, rows[0][0])
-        check(tr is not None, "tree of the moved span")
+        nodes = walk(tree(inst, rows[0][0]).get("spans") or [])
+        eq(nodes.get(rows[0][0], (None, None))[1], first["span_id"],
+           "the moved span sits under the first run's span in the tree")
