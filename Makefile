@@ -2,7 +2,8 @@
 #   make run     install missing packages, build, start lighttpd (8080, 3000)
 #   make test    build and run every test; ends with "N passed, M failed"
 #   make test SANITIZE=1   the same with ASan + UBSan
-#   make bench   proxy overhead, OTLP ingest throughput, query latency at 1M traces
+#   make bench   proxy overhead, OTLP ingest throughput, query latency at 1M traces,
+#                dashboard timings
 #   make fuzz    run each libFuzzer target for a while (needs clang)
 
 VERSION   := 0.1.0
@@ -148,6 +149,8 @@ bench: deps-test all build/bench/seed
 	@sh tests/bench.sh
 	@python3 tests/bench/ingest.py
 	@python3 tests/bench/query.py
+	@echo "Dashboard timings (headless Chromium, tests/browser/run.mjs):"
+	@node tests/browser/run.mjs | sed -n 's/^# timing /  /p'
 
 # Seeds a large database for the query benchmark, through lib/db.h.
 build/bench/seed: tests/bench/seed.c $(LIB_OBJ)
