@@ -164,6 +164,10 @@
  * about a dozen levels of attribute nesting.  Deeper is 400: the
  * protobuf decoder recurses per level, so this also bounds its stack. */
 #define LF_OTLP_MAX_DEPTH		64
+/* Values and member names of one OTLP/JSON export (20 bytes of tokens
+ * each while it is decoded): a 16 MiB export of real spans has well under
+ * a million; more is 413 and the sender splits the batch. */
+#define LF_OTLP_MAX_JSON_TOKENS		2000000
 /* Text of the partialSuccess errorMessage: the first few reasons. */
 #define LF_OTLP_MAX_ERRMSG		1024
 /* JSON kept per span for input/output/attributes/events (each); a longer

@@ -4,9 +4,10 @@
  * bytes as base64.  Field names are lowerCamelCase; the proto names
  * (snake_case) are accepted too.  Unknown fields are ignored.
  *
- * json-c builds the tree (depth capped by LF_OTLP_MAX_DEPTH, strict
- * mode); strings are copied into the arena, so the tree is put before
- * returning.  A value of the wrong JSON type is a 400 that names the
+ * The body is tokenized once (otlp/jtok.c: strict JSON, depth capped by
+ * LF_OTLP_MAX_DEPTH) and walked in place; strings are copied into the
+ * arena as they are taken, so nothing points into the body or the tokens
+ * after return.  A value of the wrong JSON type is a 400 that names the
  * field; an id of the wrong length or an unknown enum name rejects only
  * its record.
  */
@@ -17,8 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "jtok.h"
 #include "limits.h"
 #include "model.h"
 
@@ -26,7 +26,11 @@ struct jctx {
 	struct otlp_export	*ex;
 	struct arena		*a;
 	struct otlp_err		*err;
+	struct jdoc		 d;
 };
+
+/* A value: a token of c->d, or NULL for absent (a JSON null is absent). */
+typedef const struct jtok jv;
 
 #define TRY(x) do { enum otlp_rc t_rc = (x); if (t_rc != OTLP_OK) return t_rc; } while (0)
 
@@ -63,70 +67,116 @@ alloc(struct jctx *c, size_t n, size_t size)
 	return arena_alloc(c->a, n * size);
 }
 
-/* Member k1 (lowerCamelCase) or k2 (proto name); NULL if absent or null. */
-static json_object *
-jget(json_object *o, const char *k1, const char *k2)
+/* A token as a value: NULL for a JSON null. */
+static jv *
+jval(jv *t)
 {
-	json_object	*v = NULL;
+	return t->type == JT_NULL ? NULL : t;
+}
 
-	if (o == NULL)
-		return NULL;
-	if (json_object_object_get_ex(o, k1, &v) && v != NULL)
-		return v;
-	if (k2 != NULL && json_object_object_get_ex(o, k2, &v))
-		return v;
-	return NULL;
+/* The first element of an array (or member name of an object), as a raw
+ * token; only call it when the container has one. */
+static jv *
+jfirst(jv *con)
+{
+	return con + 1;
+}
+
+/* The raw token after t and everything t holds: its next sibling. */
+static jv *
+jnext(struct jctx *c, jv *t)
+{
+	return c->d.t + t->end;
+}
+
+/* Whether the member name k is name (first bytes compared first). */
+static int
+jkey(struct jctx *c, jv *k, const char *name)
+{
+	if (!(k->flags & JT_ESCAPED) && (k->len == 0 ||
+	    c->d.p[k->off] != name[0]))
+		return 0;
+	return jt_streq(&c->d, k, name);
 }
 
 /*
  * Several members of o in one pass over its members (an AnyValue or a
- * KeyValue has one or two, so this beats a hash lookup per name that may
- * be there): out[i] is the non-null value of names[i], or NULL.
+ * KeyValue has one or two): out[i] is the value of names[i], or NULL.  A
+ * name given twice takes its last non-null value.
  */
 static void
-jmembers(json_object *o, const char *const *names, size_t n,
-    json_object **out)
+jmembers(struct jctx *c, jv *o, const char *const *names, size_t n,
+    jv **out)
 {
-	size_t	 i;
+	jv	*k, *v;
+	size_t	 i, m;
 
 	for (i = 0; i < n; i++)
 		out[i] = NULL;
-	if (o == NULL || !json_object_is_type(o, json_type_object))
+	if (o == NULL || o->type != JT_OBJECT || o->n == 0)
 		return;
-	json_object_object_foreach(o, k, v) {
-		if (v == NULL)
+	for (m = 0, k = jfirst(o); m < o->n; m++, k = jnext(c, v)) {
+		v = k + 1;
+		if (v->type == JT_NULL)
 			continue;
 		for (i = 0; i < n; i++)
-			if (k[0] == names[i][0] && strcmp(k, names[i]) == 0) {
+			if (jkey(c, k, names[i])) {
 				out[i] = v;
 				break;
 			}
 	}
 }
 
-static enum otlp_rc
-want(struct jctx *c, json_object *v, enum json_type t, const char *field)
+/* Member k1 (lowerCamelCase) or k2 (proto name); NULL if absent or null. */
+static jv *
+jget(struct jctx *c, jv *o, const char *k1, const char *k2)
 {
-	if (v != NULL && !json_object_is_type(v, t))
+	const char	*names[2];
+	jv		*m[2];
+
+	names[0] = k1;
+	names[1] = k2 != NULL ? k2 : k1;
+	jmembers(c, o, names, 2, m);
+	return m[0] != NULL ? m[0] : m[1];
+}
+
+/* The JSON types a field may want (JT_TRUE stands for either boolean). */
+static enum otlp_rc
+want(struct jctx *c, jv *v, enum jt_type t, const char *field)
+{
+	if (v != NULL && v->type != t && !(t == JT_TRUE &&
+	    v->type == JT_FALSE))
 		return bad(c, "%s: expected %s", field,
-		    t == json_type_object ? "an object" :
-		    t == json_type_array ? "an array" :
-		    t == json_type_string ? "a string" : "a boolean");
+		    t == JT_OBJECT ? "an object" :
+		    t == JT_ARRAY ? "an array" :
+		    t == JT_STRING ? "a string" : "a boolean");
 	return OTLP_OK;
 }
 
 static size_t
-alen(json_object *v)
+alen(jv *v)
 {
-	return v == NULL ? 0 : json_object_array_length(v);
+	return v == NULL ? 0 : v->n;
+}
+
+/* A string's bytes with escapes undone: in the body when it has none
+ * (not NUL-terminated), else a NUL-terminated copy in the arena. */
+static const char *
+jraw(struct jctx *c, jv *v, size_t *len)
+{
+	if (!(v->flags & JT_ESCAPED)) {
+		*len = v->len;
+		return c->d.p + v->off;
+	}
+	return jt_string(&c->d, v, c->a, len);
 }
 
 /* String into the arena; *out NULL when absent (or empty, if !keep_empty). */
 static enum otlp_rc
-jstr(struct jctx *c, json_object *v, const char *field, int keep_empty,
+jstr(struct jctx *c, jv *v, const char *field, int keep_empty,
     const char **out, size_t *lenp)
 {
-	int	 len;
+	size_t	 len;
 	char	*s;
 
 	*out = NULL;
@@ -134,17 +184,22 @@ jstr(struct jctx *c, json_object *v, const char *field, int keep_empty,
 		*lenp = 0;
 	if (v == NULL)
 		return OTLP_OK;
-	TRY(want(c, v, json_type_string, field));
-	len = json_object_get_string_len(v);
-	if (len == 0 && !keep_empty)
+	TRY(want(c, v, JT_STRING, field));
+	if (v->len == 0 && !keep_empty)
 		return OTLP_OK;
-	if ((s = arena_strndup(c->a, json_object_get_string(v),
-	    (size_t)len)) == NULL)
+	if ((s = jt_string(&c->d, v, c->a, &len)) == NULL)
 		return nomem(c);
 	*out = s;
 	if (lenp)
-		*lenp = (size_t)len;
+		*lenp = len;
 	return OTLP_OK;
+}
+
+/* A number token's text, NUL-terminated (numbers are short). */
+static const char *
+jnum(struct jctx *c, jv *v)
+{
+	return arena_strndup(c->a, c->d.p + v->off, v->len);
 }
 
 /* Decimal digits with an optional '-' (when neg_ok) into a magnitude. */
@@ -173,31 +228,37 @@ parse_dec(const char *s, size_t len, int neg_ok, int *neg, uint64_t *mag)
 }
 
 static enum otlp_rc
-ju64(struct jctx *c, json_object *v, const char *field, uint64_t *out)
+ju64(struct jctx *c, jv *v, const char *field, uint64_t *out)
 {
-	int64_t		 i;
+	const char	*s;
+	size_t		 len;
 	double		 d;
 	int		 neg;
 
 	*out = 0;
 	if (v == NULL)
 		return OTLP_OK;
-	switch (json_object_get_type(v)) {
-	case json_type_int:
-		i = json_object_get_int64(v);
-		if (i < 0)
-			return bad(c, "%s: negative", field);
-		*out = i == INT64_MAX ? json_object_get_uint64(v) : (uint64_t)i;
-		return OTLP_OK;
-	case json_type_double:
-		d = json_object_get_double(v);
+	switch (v->type) {
+	case JT_NUMBER:
+		if (v->flags & JT_INT) {
+			if (parse_dec(c->d.p + v->off, v->len, 1, &neg, out) ==
+			    -1)
+				return bad(c, "%s: out of range", field);
+			if (neg && *out != 0)
+				return bad(c, "%s: negative", field);
+			return OTLP_OK;
+		}
+		if ((s = jnum(c, v)) == NULL)
+			return nomem(c);
+		d = strtod(s, NULL);
 		if (!(d >= 0 && d < 18446744073709551616.0) || d != floor(d))
 			return bad(c, "%s: not an unsigned integer", field);
 		*out = (uint64_t)d;
 		return OTLP_OK;
-	case json_type_string:
-		if (parse_dec(json_object_get_string(v),
-		    (size_t)json_object_get_string_len(v), 0, &neg, out) == -1)
+	case JT_STRING:
+		if ((s = jraw(c, v, &len)) == NULL)
+			return nomem(c);
+		if (parse_dec(s, len, 0, &neg, out) == -1)
 			return bad(c, "%s: not an unsigned integer", field);
 		return OTLP_OK;
 	default:
@@ -206,8 +267,10 @@ ju64(struct jctx *c, json_object *v, const char *field, uint64_t *out)
 }
 
 static enum otlp_rc
-ji64(struct jctx *c, json_object *v, const char *field, int64_t *out)
+ji64(struct jctx *c, jv *v, const char *field, int64_t *out)
 {
+	const char	*s;
+	size_t		 len;
 	double		 d;
 	uint64_t	 m;
 	int		 neg;
@@ -215,23 +278,27 @@ ji64(struct jctx *c, json_object *v, const char *field, int64_t *out)
 	*out = 0;
 	if (v == NULL)
 		return OTLP_OK;
-	switch (json_object_get_type(v)) {
-	case json_type_int:
-		*out = json_object_get_int64(v);
-		if (*out == INT64_MAX && json_object_get_uint64(v) >
-		    (uint64_t)INT64_MAX)
-			return bad(c, "%s: out of range", field);
-		return OTLP_OK;
-	case json_type_double:
-		d = json_object_get_double(v);
+	switch (v->type) {
+	case JT_NUMBER:
+		if (v->flags & JT_INT) {
+			if (parse_dec(c->d.p + v->off, v->len, 1, &neg, &m) ==
+			    -1 || m > (uint64_t)INT64_MAX + (uint64_t)neg)
+				return bad(c, "%s: out of range", field);
+			*out = neg ? (int64_t)(0 - m) : (int64_t)m;
+			return OTLP_OK;
+		}
+		if ((s = jnum(c, v)) == NULL)
+			return nomem(c);
+		d = strtod(s, NULL);
 		if (!(d >= -9223372036854775808.0 &&
 		    d < 9223372036854775808.0) || d != floor(d))
 			return bad(c, "%s: not an integer", field);
 		*out = (int64_t)d;
 		return OTLP_OK;
-	case json_type_string:
-		if (parse_dec(json_object_get_string(v),
-		    (size_t)json_object_get_string_len(v), 1, &neg, &m) == -1 ||
+	case JT_STRING:
+		if ((s = jraw(c, v, &len)) == NULL)
+			return nomem(c);
+		if (parse_dec(s, len, 1, &neg, &m) == -1 ||
 		    m > (uint64_t)INT64_MAX + (uint64_t)neg)
 			return bad(c, "%s: not an integer", field);
 		*out = neg ? (int64_t)(0 - m) : (int64_t)m;
@@ -242,7 +309,7 @@ ji64(struct jctx *c, json_object *v, const char *field, int64_t *out)
 }
 
 static enum otlp_rc
-ji32(struct jctx *c, json_object *v, const char *field, int32_t *out)
+ji32(struct jctx *c, jv *v, const char *field, int32_t *out)
 {
 	int64_t	 i;
 
@@ -255,7 +322,7 @@ ji32(struct jctx *c, json_object *v, const char *field, int32_t *out)
 }
 
 static enum otlp_rc
-ju32(struct jctx *c, json_object *v, const char *field, uint32_t *out)
+ju32(struct jctx *c, jv *v, const char *field, uint32_t *out)
 {
 	uint64_t	 u;
 
@@ -268,7 +335,7 @@ ju32(struct jctx *c, json_object *v, const char *field, uint32_t *out)
 }
 
 static enum otlp_rc
-jdouble(struct jctx *c, json_object *v, const char *field, double *out)
+jdouble(struct jctx *c, jv *v, const char *field, double *out)
 {
 	const char	*s;
 	char		*end;
@@ -276,13 +343,15 @@ jdouble(struct jctx *c, json_object *v, const char *field, double *out)
 	*out = 0;
 	if (v == NULL)
 		return OTLP_OK;
-	switch (json_object_get_type(v)) {
-	case json_type_int:
-	case json_type_double:
-		*out = json_object_get_double(v);
+	switch (v->type) {
+	case JT_NUMBER:
+		if ((s = jnum(c, v)) == NULL)
+			return nomem(c);
+		*out = strtod(s, NULL);
 		return OTLP_OK;
-	case json_type_string:
-		s = json_object_get_string(v);
+	case JT_STRING:
+		if ((s = jt_string(&c->d, v, c->a, NULL)) == NULL)
+			return nomem(c);
 		if (strcmp(s, "NaN") == 0)
 			*out = NAN;
 		else if (strcmp(s, "Infinity") == 0)
@@ -304,13 +373,13 @@ jdouble(struct jctx *c, json_object *v, const char *field, double *out)
 }
 
 static enum otlp_rc
-jbool(struct jctx *c, json_object *v, const char *field, int *out)
+jbool(struct jctx *c, jv *v, const char *field, int *out)
 {
 	*out = 0;
 	if (v == NULL)
 		return OTLP_OK;
-	TRY(want(c, v, json_type_boolean, field));
-	*out = json_object_get_boolean(v) ? 1 : 0;
+	TRY(want(c, v, JT_TRUE, field));
+	*out = v->type == JT_TRUE;
 	return OTLP_OK;
 }
 
@@ -319,20 +388,18 @@ jbool(struct jctx *c, json_object *v, const char *field, int *out)
  * name from names[] (index = value).  An unknown name sets *why.
  */
 static enum otlp_rc
-jenum(struct jctx *c, json_object *v, const char *field,
+jenum(struct jctx *c, jv *v, const char *field,
     const char *const *names, size_t nnames, int32_t *out, const char **why)
 {
-	const char	*s;
 	size_t		 i;
 
 	*out = 0;
 	if (v == NULL)
 		return OTLP_OK;
-	if (!json_object_is_type(v, json_type_string))
+	if (v->type != JT_STRING)
 		return ji32(c, v, field, out);
-	s = json_object_get_string(v);
 	for (i = 0; i < nnames; i++)
-		if (names[i] != NULL && strcmp(s, names[i]) == 0) {
+		if (names[i] != NULL && jt_streq(&c->d, v, names[i])) {
 			*out = (int32_t)i;
 			return OTLP_OK;
 		}
@@ -391,7 +458,7 @@ b64val(int ch)
 
 /* Standard or URL-safe base64, padding optional. */
 static enum otlp_rc
-jbytes(struct jctx *c, json_object *v, const char *field, struct anyvalue *out)
+jbytes(struct jctx *c, jv *v, const char *field, struct anyvalue *out)
 {
 	const char	*s;
 	size_t		 len, i, n = 0;
@@ -399,9 +466,9 @@ jbytes(struct jctx *c, json_object *v, const char *field, struct anyvalue *out)
 	uint32_t	 acc = 0;
 	int		 bits = 0, x;
 
-	TRY(want(c, v, json_type_string, field));
-	s = json_object_get_string(v);
-	len = (size_t)json_object_get_string_len(v);
+	TRY(want(c, v, JT_STRING, field));
+	if ((s = jraw(c, v, &len)) == NULL)
+		return nomem(c);
 	while (len > 0 && s[len - 1] == '=')
 		len--;
 	if ((p = arena_alloc(c->a, len / 4 * 3 + 3)) == NULL)
@@ -424,13 +491,13 @@ jbytes(struct jctx *c, json_object *v, const char *field, struct anyvalue *out)
 	return OTLP_OK;
 }
 
-static enum otlp_rc jattrs(struct jctx *, json_object *, const char *,
+static enum otlp_rc jattrs(struct jctx *, jv *, const char *,
     struct attrs *);
 
 static enum otlp_rc
-janyvalue(struct jctx *c, json_object *o, struct anyvalue *v)
+janyvalue(struct jctx *c, jv *o, struct anyvalue *v)
 {
-	json_object	*x, *vals;
+	jv		*x, *vals, *e;
 	size_t		 i, n;
 
 	static const char *const names[] = {
@@ -439,14 +506,14 @@ janyvalue(struct jctx *c, json_object *o, struct anyvalue *v)
 		"arrayValue", "array_value", "kvlistValue", "kvlist_value",
 		"bytesValue", "bytes_value",
 	};
-	json_object	*m[NELEM(names)];
+	jv		*m[NELEM(names)];
 
 	memset(v, 0, sizeof(*v));
 	if (o == NULL)
 		return OTLP_OK;
-	TRY(want(c, o, json_type_object, "value"));
+	TRY(want(c, o, JT_OBJECT, "value"));
 	/* The first kind present wins, lowerCamelCase before proto names. */
-	jmembers(o, names, NELEM(names), m);
+	jmembers(c, o, names, NELEM(names), m);
 	if ((x = m[0] ? m[0] : m[1]) != NULL) {
 		v->type = AV_STRING;
 		TRY(jstr(c, x, "stringValue", 1, &v->s, &v->len));
@@ -464,22 +531,22 @@ janyvalue(struct jctx *c, json_object *o, struct anyvalue *v)
 		TRY(jdouble(c, x, "doubleValue", &v->d));
 	} else if ((x = (m[8] ? m[8] : m[9])) != NULL) {
 		v->type = AV_ARRAY;
-		TRY(want(c, x, json_type_object, "arrayValue"));
-		vals = jget(x, "values", NULL);
-		TRY(want(c, vals, json_type_array, "arrayValue.values"));
+		TRY(want(c, x, JT_OBJECT, "arrayValue"));
+		vals = jget(c, x, "values", NULL);
+		TRY(want(c, vals, JT_ARRAY, "arrayValue.values"));
 		if ((n = alen(vals)) > 0 &&
 		    (v->arr = alloc(c, n, sizeof(*v->arr))) == NULL)
 			return nomem(c);
 		v->n = n;
-		for (i = 0; i < n; i++)
-			TRY(janyvalue(c, json_object_array_get_idx(vals, i),
-			    &v->arr[i]));
+		for (i = 0, e = n ? jfirst(vals) : NULL; i < n;
+		    i++, e = jnext(c, e))
+			TRY(janyvalue(c, jval(e), &v->arr[i]));
 	} else if ((x = (m[10] ? m[10] : m[11])) != NULL) {
 		struct attrs	 a;
 
 		v->type = AV_KVLIST;
-		TRY(want(c, x, json_type_object, "kvlistValue"));
-		TRY(jattrs(c, jget(x, "values", NULL), "kvlistValue.values",
+		TRY(want(c, x, JT_OBJECT, "kvlistValue"));
+		TRY(jattrs(c, jget(c, x, "values", NULL), "kvlistValue.values",
 		    &a));
 		v->kvs = a.kv;
 		v->n = a.n;
@@ -489,26 +556,26 @@ janyvalue(struct jctx *c, json_object *o, struct anyvalue *v)
 }
 
 static enum otlp_rc
-jattrs(struct jctx *c, json_object *arr, const char *field, struct attrs *out)
+jattrs(struct jctx *c, jv *arr, const char *field, struct attrs *out)
 {
 	static const char *const kv_names[] = { "key", "value" };
-	json_object	*e, *m[NELEM(kv_names)];
+	jv		*r, *e, *m[NELEM(kv_names)];
 	size_t		 i, n;
 
 	out->kv = NULL;
 	out->n = 0;
 	if (arr == NULL)
 		return OTLP_OK;
-	TRY(want(c, arr, json_type_array, field));
+	TRY(want(c, arr, JT_ARRAY, field));
 	if ((n = alen(arr)) == 0)
 		return OTLP_OK;
 	if ((out->kv = alloc(c, n, sizeof(*out->kv))) == NULL)
 		return nomem(c);
 	out->n = n;
-	for (i = 0; i < n; i++) {
-		e = json_object_array_get_idx(arr, i);
-		TRY(want(c, e, json_type_object, field));
-		jmembers(e, kv_names, NELEM(kv_names), m);
+	for (i = 0, r = jfirst(arr); i < n; i++, r = jnext(c, r)) {
+		e = jval(r);
+		TRY(want(c, e, JT_OBJECT, field));
+		jmembers(c, e, kv_names, NELEM(kv_names), m);
 		TRY(jstr(c, m[0], "key", 1, &out->kv[i].key,
 		    &out->kv[i].klen));
 		if (out->kv[i].key == NULL)
@@ -521,14 +588,14 @@ jattrs(struct jctx *c, json_object *arr, const char *field, struct attrs *out)
 }
 
 static enum otlp_rc
-jresource(struct jctx *c, json_object *o, struct otlp_resource **out)
+jresource(struct jctx *c, jv *o, struct otlp_resource **out)
 {
 	struct otlp_resource	*r;
 
 	if ((r = arena_alloc(c->a, sizeof(*r))) == NULL)
 		return nomem(c);
-	TRY(want(c, o, json_type_object, "resource"));
-	TRY(jattrs(c, jget(o, "attributes", NULL), "resource.attributes",
+	TRY(want(c, o, JT_OBJECT, "resource"));
+	TRY(jattrs(c, jget(c, o, "attributes", NULL), "resource.attributes",
 	    &r->attrs));
 	r->service_name = otlp_attr_str(&r->attrs, "service.name");
 	*out = r;
@@ -536,17 +603,17 @@ jresource(struct jctx *c, json_object *o, struct otlp_resource **out)
 }
 
 static enum otlp_rc
-jscope(struct jctx *c, json_object *o, struct otlp_scope **out)
+jscope(struct jctx *c, jv *o, struct otlp_scope **out)
 {
 	struct otlp_scope	*s;
 
 	if ((s = arena_alloc(c->a, sizeof(*s))) == NULL)
 		return nomem(c);
-	TRY(want(c, o, json_type_object, "scope"));
-	TRY(jstr(c, jget(o, "name", NULL), "scope.name", 0, &s->name, NULL));
-	TRY(jstr(c, jget(o, "version", NULL), "scope.version", 0, &s->version,
+	TRY(want(c, o, JT_OBJECT, "scope"));
+	TRY(jstr(c, jget(c, o, "name", NULL), "scope.name", 0, &s->name, NULL));
+	TRY(jstr(c, jget(c, o, "version", NULL), "scope.version", 0, &s->version,
 	    NULL));
-	TRY(jattrs(c, jget(o, "attributes", NULL), "scope.attributes",
+	TRY(jattrs(c, jget(c, o, "attributes", NULL), "scope.attributes",
 	    &s->attrs));
 	*out = s;
 	return OTLP_OK;
@@ -554,17 +621,21 @@ jscope(struct jctx *c, json_object *o, struct otlp_scope **out)
 
 /* A hex id of n bytes: *len 0 when absent or "", n when good; else why. */
 static enum otlp_rc
-jid(struct jctx *c, json_object *v, const char *field, uint8_t *buf,
+jid(struct jctx *c, jv *v, const char *field, uint8_t *buf,
     size_t n, size_t *len, const char **why)
 {
+	const char	*s;
+	size_t		 slen;
+
 	*len = 0;
 	if (v == NULL)
 		return OTLP_OK;
-	TRY(want(c, v, json_type_string, field));
-	if (json_object_get_string_len(v) == 0)
+	TRY(want(c, v, JT_STRING, field));
+	if (v->len == 0)
 		return OTLP_OK;
-	if (otlp_unhex(json_object_get_string(v),
-	    (size_t)json_object_get_string_len(v), buf, n) == -1) {
+	if ((s = jraw(c, v, &slen)) == NULL)
+		return nomem(c);
+	if (otlp_unhex(s, slen, buf, n) == -1) {
 		if (*why == NULL)
 			*why = n == 16 ? "traceId is not 32 hex digits" :
 			    "spanId is not 16 hex digits";
@@ -580,33 +651,35 @@ jid(struct jctx *c, json_object *v, const char *field, uint8_t *buf,
  * resource entries, `scopes`/`recs` the member names below it.  With
  * fn NULL it only counts records (type-checking the arrays on the way).
  */
-typedef enum otlp_rc (*rec_fn)(struct jctx *, json_object *,
+typedef enum otlp_rc (*rec_fn)(struct jctx *, jv *,
     const struct otlp_resource *, const struct otlp_scope *, size_t *);
 
 static enum otlp_rc
-walk(struct jctx *c, json_object *list, const char *const names[6],
+walk(struct jctx *c, jv *list, const char *const names[6],
     rec_fn fn, size_t *count)
 {
-	json_object		*rs, *ss, *scopes, *recs;
+	jv			*rs, *ss, *scopes, *recs, *ri, *si, *ki;
 	struct otlp_resource	*res = NULL;
 	struct otlp_scope	*scope = NULL;
 	size_t			 i, j, k, n;
 
-	TRY(want(c, list, json_type_array, names[0]));
-	for (i = 0; i < alen(list); i++) {
-		rs = json_object_array_get_idx(list, i);
-		TRY(want(c, rs, json_type_object, names[0]));
+	TRY(want(c, list, JT_ARRAY, names[0]));
+	for (i = 0, ri = jfirst(list); i < alen(list); i++,
+	    ri = jnext(c, ri)) {
+		rs = jval(ri);
+		TRY(want(c, rs, JT_OBJECT, names[0]));
 		if (fn != NULL)
-			TRY(jresource(c, jget(rs, "resource", NULL), &res));
-		scopes = jget(rs, names[2], names[3]);
-		TRY(want(c, scopes, json_type_array, names[2]));
-		for (j = 0; j < alen(scopes); j++) {
-			ss = json_object_array_get_idx(scopes, j);
-			TRY(want(c, ss, json_type_object, names[2]));
+			TRY(jresource(c, jget(c, rs, "resource", NULL), &res));
+		scopes = jget(c, rs, names[2], names[3]);
+		TRY(want(c, scopes, JT_ARRAY, names[2]));
+		for (j = 0, si = scopes ? jfirst(scopes) : NULL;
+		    j < alen(scopes); j++, si = jnext(c, si)) {
+			ss = jval(si);
+			TRY(want(c, ss, JT_OBJECT, names[2]));
 			if (fn != NULL)
-				TRY(jscope(c, jget(ss, "scope", NULL), &scope));
-			recs = jget(ss, names[4], names[5]);
-			TRY(want(c, recs, json_type_array, names[4]));
+				TRY(jscope(c, jget(c, ss, "scope", NULL), &scope));
+			recs = jget(c, ss, names[4], names[5]);
+			TRY(want(c, recs, JT_ARRAY, names[4]));
 			n = alen(recs);
 			if (fn == NULL) {
 				if (n > LF_OTLP_MAX_RECORDS - *count) {
@@ -618,16 +691,16 @@ walk(struct jctx *c, json_object *list, const char *const names[6],
 				*count += n;
 				continue;
 			}
-			for (k = 0; k < n; k++)
-				TRY(fn(c, json_object_array_get_idx(recs, k),
-				    res, scope, count));
+			for (k = 0, ki = n ? jfirst(recs) : NULL; k < n;
+			    k++, ki = jnext(c, ki))
+				TRY(fn(c, jval(ki), res, scope, count));
 		}
 	}
 	return OTLP_OK;
 }
 
 static enum otlp_rc
-jspan(struct jctx *c, json_object *o, const struct otlp_resource *res,
+jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
     const struct otlp_scope *scope, size_t *idx)
 {
 	static const char *const names[] = {
@@ -637,18 +710,18 @@ jspan(struct jctx *c, json_object *o, const struct otlp_resource *res,
 		"flags", "attributes", "events", "status",
 	};
 	struct otlp_span	*s = &c->ex->spans[(*idx)++];
-	json_object		*m[NELEM(names)];
-	json_object		*evs, *e, *st;
+	jv			*m[NELEM(names)];
+	jv			*evs, *e, *ei, *st;
 	uint8_t			 tid[16], sid[8], pid[8];
 	size_t			 tl, sl, pl, i;
 	const char		*why = NULL;
 	uint32_t		 flags;
 
 #define M2(i)	(m[i] ? m[i] : m[(i) + 1])
-	TRY(want(c, o, json_type_object, "spans"));
+	TRY(want(c, o, JT_OBJECT, "spans"));
 	s->res = res;
 	s->scope = scope;
-	jmembers(o, names, NELEM(names), m);
+	jmembers(c, o, names, NELEM(names), m);
 	TRY(jid(c, M2(0), "traceId", tid, 16, &tl, &why));
 	TRY(jid(c, M2(2), "spanId", sid, 8, &sl, &why));
 	TRY(jid(c, M2(4), "parentSpanId", pid, 8, &pl, &why));
@@ -670,27 +743,28 @@ jspan(struct jctx *c, json_object *o, const struct otlp_resource *res,
 	TRY(jattrs(c, m[13], "attributes", &s->attrs));
 	evs = m[14];
 #undef M2
-	TRY(want(c, evs, json_type_array, "events"));
+	TRY(want(c, evs, JT_ARRAY, "events"));
 	if ((s->nevents = alen(evs)) > 0 &&
 	    (s->events = alloc(c, s->nevents, sizeof(*s->events))) == NULL)
 		return nomem(c);
-	for (i = 0; i < s->nevents; i++) {
-		e = json_object_array_get_idx(evs, i);
-		TRY(want(c, e, json_type_object, "events"));
-		TRY(ju64(c, jget(e, "timeUnixNano", "time_unix_nano"),
+	for (i = 0, ei = s->nevents ? jfirst(evs) : NULL; i < s->nevents;
+	    i++, ei = jnext(c, ei)) {
+		e = jval(ei);
+		TRY(want(c, e, JT_OBJECT, "events"));
+		TRY(ju64(c, jget(c, e, "timeUnixNano", "time_unix_nano"),
 		    "events.timeUnixNano", &s->events[i].time_ns));
-		TRY(jstr(c, jget(e, "name", NULL), "events.name", 1,
+		TRY(jstr(c, jget(c, e, "name", NULL), "events.name", 1,
 		    &s->events[i].name, NULL));
-		TRY(jattrs(c, jget(e, "attributes", NULL), "events.attributes",
+		TRY(jattrs(c, jget(c, e, "attributes", NULL), "events.attributes",
 		    &s->events[i].attrs));
 		if (why == NULL)
 			why = otlp_check_attrs(&s->events[i].attrs);
 	}
 	if ((st = m[15]) != NULL) {
-		TRY(want(c, st, json_type_object, "status"));
-		TRY(jenum(c, jget(st, "code", NULL), "status.code",
+		TRY(want(c, st, JT_OBJECT, "status"));
+		TRY(jenum(c, jget(c, st, "code", NULL), "status.code",
 		    status_codes, NELEM(status_codes), &s->status_code, &why));
-		TRY(jstr(c, jget(st, "message", NULL), "status.message", 0,
+		TRY(jstr(c, jget(c, st, "message", NULL), "status.message", 0,
 		    &s->status_message, NULL));
 	}
 	if (why == NULL && s->nevents > LF_OTLP_MAX_EVENTS)
@@ -702,7 +776,7 @@ jspan(struct jctx *c, json_object *o, const struct otlp_resource *res,
 }
 
 static enum otlp_rc
-jlog(struct jctx *c, json_object *o, const struct otlp_resource *res,
+jlog(struct jctx *c, jv *o, const struct otlp_resource *res,
     const struct otlp_scope *scope, size_t *idx)
 {
 	struct otlp_log	*l = &c->ex->logs[(*idx)++];
@@ -710,28 +784,28 @@ jlog(struct jctx *c, json_object *o, const struct otlp_resource *res,
 	size_t		 tl, sl;
 	const char	*why = NULL;
 
-	TRY(want(c, o, json_type_object, "logRecords"));
+	TRY(want(c, o, JT_OBJECT, "logRecords"));
 	l->res = res;
 	l->scope = scope;
-	TRY(jid(c, jget(o, "traceId", "trace_id"), "traceId", tid, 16, &tl,
+	TRY(jid(c, jget(c, o, "traceId", "trace_id"), "traceId", tid, 16, &tl,
 	    &why));
-	TRY(jid(c, jget(o, "spanId", "span_id"), "spanId", sid, 8, &sl, &why));
+	TRY(jid(c, jget(c, o, "spanId", "span_id"), "spanId", sid, 8, &sl, &why));
 	if (why == NULL)
 		why = otlp_set_ids(tid, tl, sid, sl, 0, l->trace_id,
 		    l->span_id);
-	TRY(ju64(c, jget(o, "timeUnixNano", "time_unix_nano"),
+	TRY(ju64(c, jget(c, o, "timeUnixNano", "time_unix_nano"),
 	    "timeUnixNano", &l->time_ns));
-	TRY(ju64(c, jget(o, "observedTimeUnixNano", "observed_time_unix_nano"),
+	TRY(ju64(c, jget(c, o, "observedTimeUnixNano", "observed_time_unix_nano"),
 	    "observedTimeUnixNano", &l->observed_ns));
-	TRY(jenum(c, jget(o, "severityNumber", "severity_number"),
+	TRY(jenum(c, jget(c, o, "severityNumber", "severity_number"),
 	    "severityNumber", severities, NELEM(severities),
 	    &l->severity_number, &why));
-	TRY(jstr(c, jget(o, "severityText", "severity_text"), "severityText",
+	TRY(jstr(c, jget(c, o, "severityText", "severity_text"), "severityText",
 	    0, &l->severity_text, NULL));
-	TRY(janyvalue(c, jget(o, "body", NULL), &l->body));
-	TRY(jattrs(c, jget(o, "attributes", NULL), "attributes", &l->attrs));
-	TRY(ju32(c, jget(o, "flags", NULL), "flags", &l->flags));
-	TRY(jstr(c, jget(o, "eventName", "event_name"), "eventName", 0,
+	TRY(janyvalue(c, jget(c, o, "body", NULL), &l->body));
+	TRY(jattrs(c, jget(c, o, "attributes", NULL), "attributes", &l->attrs));
+	TRY(ju32(c, jget(c, o, "flags", NULL), "flags", &l->flags));
+	TRY(jstr(c, jget(c, o, "eventName", "event_name"), "eventName", 0,
 	    &l->event_name, NULL));
 	if (why == NULL)
 		why = otlp_check_attrs(&l->attrs);
@@ -751,40 +825,40 @@ jlog(struct jctx *c, json_object *o, const struct otlp_resource *res,
 }
 
 static enum otlp_rc
-ju64_array(struct jctx *c, json_object *arr, const char *field,
+ju64_array(struct jctx *c, jv *arr, const char *field,
     uint64_t **out, size_t *n)
 {
+	jv	*e;
 	size_t	 i;
 
 	*out = NULL;
 	*n = 0;
-	TRY(want(c, arr, json_type_array, field));
+	TRY(want(c, arr, JT_ARRAY, field));
 	if ((*n = alen(arr)) == 0)
 		return OTLP_OK;
 	if ((*out = alloc(c, *n, sizeof(**out))) == NULL)
 		return nomem(c);
-	for (i = 0; i < *n; i++)
-		TRY(ju64(c, json_object_array_get_idx(arr, i), field,
-		    &(*out)[i]));
+	for (i = 0, e = jfirst(arr); i < *n; i++, e = jnext(c, e))
+		TRY(ju64(c, jval(e), field, &(*out)[i]));
 	return OTLP_OK;
 }
 
 static enum otlp_rc
-jbuckets(struct jctx *c, json_object *o, const char *field,
+jbuckets(struct jctx *c, jv *o, const char *field,
     struct ebuckets *b)
 {
 	memset(b, 0, sizeof(*b));
 	if (o == NULL)
 		return OTLP_OK;
-	TRY(want(c, o, json_type_object, field));
-	TRY(ji32(c, jget(o, "offset", NULL), field, &b->offset));
-	return ju64_array(c, jget(o, "bucketCounts", "bucket_counts"), field,
+	TRY(want(c, o, JT_OBJECT, field));
+	TRY(ji32(c, jget(c, o, "offset", NULL), field, &b->offset));
+	return ju64_array(c, jget(c, o, "bucketCounts", "bucket_counts"), field,
 	    &b->counts, &b->n);
 }
 
 /* Optional double: *has set when present. */
 static enum otlp_rc
-jopt_double(struct jctx *c, json_object *v, const char *field, int *has,
+jopt_double(struct jctx *c, jv *v, const char *field, int *has,
     double *out)
 {
 	*has = v != NULL;
@@ -792,27 +866,27 @@ jopt_double(struct jctx *c, json_object *v, const char *field, int *has,
 }
 
 static enum otlp_rc
-jpoint(struct jctx *c, json_object *o, const struct otlp_metric *m,
+jpoint(struct jctx *c, jv *o, const struct otlp_metric *m,
     struct otlp_point *p)
 {
-	json_object	*x;
+	jv		*x, *e;
 	size_t		 i;
 
-	TRY(want(c, o, json_type_object, "dataPoints"));
+	TRY(want(c, o, JT_OBJECT, "dataPoints"));
 	p->metric = m;
-	TRY(jattrs(c, jget(o, "attributes", NULL), "attributes", &p->attrs));
-	TRY(ju64(c, jget(o, "startTimeUnixNano", "start_time_unix_nano"),
+	TRY(jattrs(c, jget(c, o, "attributes", NULL), "attributes", &p->attrs));
+	TRY(ju64(c, jget(c, o, "startTimeUnixNano", "start_time_unix_nano"),
 	    "startTimeUnixNano", &p->start_ns));
-	TRY(ju64(c, jget(o, "timeUnixNano", "time_unix_nano"),
+	TRY(ju64(c, jget(c, o, "timeUnixNano", "time_unix_nano"),
 	    "timeUnixNano", &p->time_ns));
-	TRY(ju32(c, jget(o, "flags", NULL), "flags", &p->flags));
+	TRY(ju32(c, jget(c, o, "flags", NULL), "flags", &p->flags));
 	switch (m->kind) {
 	case MK_GAUGE:
 	case MK_SUM:
-		if ((x = jget(o, "asInt", "as_int")) != NULL) {
+		if ((x = jget(c, o, "asInt", "as_int")) != NULL) {
 			p->vtype = PV_INT;
 			TRY(ji64(c, x, "asInt", &p->as_int));
-		} else if ((x = jget(o, "asDouble", "as_double")) != NULL) {
+		} else if ((x = jget(c, o, "asDouble", "as_double")) != NULL) {
 			p->vtype = PV_DOUBLE;
 			TRY(jdouble(c, x, "asDouble", &p->as_double));
 		}
@@ -820,12 +894,12 @@ jpoint(struct jctx *c, json_object *o, const struct otlp_metric *m,
 	case MK_HISTOGRAM:
 	case MK_EXP_HISTOGRAM:
 	case MK_SUMMARY:
-		TRY(ju64(c, jget(o, "count", NULL), "count", &p->count));
-		TRY(jopt_double(c, jget(o, "sum", NULL), "sum", &p->has_sum,
+		TRY(ju64(c, jget(c, o, "count", NULL), "count", &p->count));
+		TRY(jopt_double(c, jget(c, o, "sum", NULL), "sum", &p->has_sum,
 		    &p->sum));
-		TRY(jopt_double(c, jget(o, "min", NULL), "min", &p->has_min,
+		TRY(jopt_double(c, jget(c, o, "min", NULL), "min", &p->has_min,
 		    &p->min));
-		TRY(jopt_double(c, jget(o, "max", NULL), "max", &p->has_max,
+		TRY(jopt_double(c, jget(c, o, "max", NULL), "max", &p->has_max,
 		    &p->max));
 		if (m->kind == MK_SUMMARY) {
 			/* Summary's sum is not optional in the proto. */
@@ -837,39 +911,41 @@ jpoint(struct jctx *c, json_object *o, const struct otlp_metric *m,
 		abort();
 	}
 	if (m->kind == MK_HISTOGRAM) {
-		TRY(ju64_array(c, jget(o, "bucketCounts", "bucket_counts"),
+		TRY(ju64_array(c, jget(c, o, "bucketCounts", "bucket_counts"),
 		    "bucketCounts", &p->bucket_counts, &p->nbucket_counts));
-		x = jget(o, "explicitBounds", "explicit_bounds");
-		TRY(want(c, x, json_type_array, "explicitBounds"));
+		x = jget(c, o, "explicitBounds", "explicit_bounds");
+		TRY(want(c, x, JT_ARRAY, "explicitBounds"));
 		if ((p->nbounds = alen(x)) > 0 &&
 		    (p->bounds = alloc(c, p->nbounds, sizeof(double))) == NULL)
 			return nomem(c);
-		for (i = 0; i < p->nbounds; i++)
-			TRY(jdouble(c, json_object_array_get_idx(x, i),
-			    "explicitBounds", &p->bounds[i]));
+		for (i = 0, e = p->nbounds ? jfirst(x) : NULL;
+		    i < p->nbounds; i++, e = jnext(c, e))
+			TRY(jdouble(c, jval(e), "explicitBounds",
+			    &p->bounds[i]));
 	} else if (m->kind == MK_EXP_HISTOGRAM) {
-		TRY(ji32(c, jget(o, "scale", NULL), "scale", &p->scale));
-		TRY(ju64(c, jget(o, "zeroCount", "zero_count"), "zeroCount",
+		TRY(ji32(c, jget(c, o, "scale", NULL), "scale", &p->scale));
+		TRY(ju64(c, jget(c, o, "zeroCount", "zero_count"), "zeroCount",
 		    &p->zero_count));
-		TRY(jdouble(c, jget(o, "zeroThreshold", "zero_threshold"),
+		TRY(jdouble(c, jget(c, o, "zeroThreshold", "zero_threshold"),
 		    "zeroThreshold", &p->zero_threshold));
-		TRY(jbuckets(c, jget(o, "positive", NULL), "positive",
+		TRY(jbuckets(c, jget(c, o, "positive", NULL), "positive",
 		    &p->pos));
-		TRY(jbuckets(c, jget(o, "negative", NULL), "negative",
+		TRY(jbuckets(c, jget(c, o, "negative", NULL), "negative",
 		    &p->neg));
 	} else if (m->kind == MK_SUMMARY) {
-		x = jget(o, "quantileValues", "quantile_values");
-		TRY(want(c, x, json_type_array, "quantileValues"));
+		x = jget(c, o, "quantileValues", "quantile_values");
+		TRY(want(c, x, JT_ARRAY, "quantileValues"));
 		if ((p->nquantiles = alen(x)) > 0 && (p->quantiles =
 		    alloc(c, p->nquantiles, sizeof(*p->quantiles))) == NULL)
 			return nomem(c);
-		for (i = 0; i < p->nquantiles; i++) {
-			json_object	*q = json_object_array_get_idx(x, i);
+		for (i = 0, e = p->nquantiles ? jfirst(x) : NULL;
+		    i < p->nquantiles; i++, e = jnext(c, e)) {
+			jv		*q = jval(e);
 
-			TRY(want(c, q, json_type_object, "quantileValues"));
-			TRY(jdouble(c, jget(q, "quantile", NULL), "quantile",
+			TRY(want(c, q, JT_OBJECT, "quantileValues"));
+			TRY(jdouble(c, jget(c, q, "quantile", NULL), "quantile",
 			    &p->quantiles[i].q));
-			TRY(jdouble(c, jget(q, "value", NULL), "value",
+			TRY(jdouble(c, jget(c, q, "value", NULL), "value",
 			    &p->quantiles[i].v));
 		}
 	}
@@ -889,14 +965,14 @@ static const struct {
 };
 
 /* The data member of a metric and its kind, or NULL. */
-static json_object *
-metric_data(json_object *o, enum metric_kind *kind)
+static jv *
+metric_data(struct jctx *c, jv *o, enum metric_kind *kind)
 {
-	json_object	*d;
+	jv		*d;
 	size_t		 i;
 
 	for (i = 0; i < NELEM(mkinds); i++)
-		if ((d = jget(o, mkinds[i].camel, mkinds[i].snake)) != NULL) {
+		if ((d = jget(c, o, mkinds[i].camel, mkinds[i].snake)) != NULL) {
 			*kind = mkinds[i].kind;
 			return d;
 		}
@@ -906,43 +982,43 @@ metric_data(json_object *o, enum metric_kind *kind)
 /* Metrics count their data points in the first walk, decode in the
  * second (idx counts points). */
 static enum otlp_rc
-jmetric(struct jctx *c, json_object *o, const struct otlp_resource *res,
+jmetric(struct jctx *c, jv *o, const struct otlp_resource *res,
     const struct otlp_scope *scope, size_t *idx)
 {
 	struct otlp_metric	*m;
-	json_object		*d, *pts;
+	jv			*d, *pts, *e;
 	size_t			 i, n;
 	const char		*why = NULL;
 
-	TRY(want(c, o, json_type_object, "metrics"));
+	TRY(want(c, o, JT_OBJECT, "metrics"));
 	if ((m = arena_alloc(c->a, sizeof(*m))) == NULL)
 		return nomem(c);
-	TRY(jstr(c, jget(o, "name", NULL), "name", 1, &m->name, NULL));
+	TRY(jstr(c, jget(c, o, "name", NULL), "name", 1, &m->name, NULL));
 	if (m->name == NULL)
 		m->name = "";
-	TRY(jstr(c, jget(o, "description", NULL), "description", 0,
+	TRY(jstr(c, jget(c, o, "description", NULL), "description", 0,
 	    &m->description, NULL));
-	TRY(jstr(c, jget(o, "unit", NULL), "unit", 0, &m->unit, NULL));
-	if ((d = metric_data(o, &m->kind)) == NULL) {
+	TRY(jstr(c, jget(c, o, "unit", NULL), "unit", 0, &m->unit, NULL));
+	if ((d = metric_data(c, o, &m->kind)) == NULL) {
 		c->ex->rejected_metrics++;
 		c->ex->rejected_metric_reason = "metric has no data";
 		return OTLP_OK;
 	}
-	TRY(want(c, d, json_type_object, "metric data"));
-	TRY(jenum(c, jget(d, "aggregationTemporality",
+	TRY(want(c, d, JT_OBJECT, "metric data"));
+	TRY(jenum(c, jget(c, d, "aggregationTemporality",
 	    "aggregation_temporality"), "aggregationTemporality",
 	    temporalities, NELEM(temporalities), &m->temporality, &why));
-	TRY(jbool(c, jget(d, "isMonotonic", "is_monotonic"), "isMonotonic",
+	TRY(jbool(c, jget(c, d, "isMonotonic", "is_monotonic"), "isMonotonic",
 	    &m->monotonic));
-	pts = jget(d, "dataPoints", "data_points");
-	TRY(want(c, pts, json_type_array, "dataPoints"));
+	pts = jget(c, d, "dataPoints", "data_points");
+	TRY(want(c, pts, JT_ARRAY, "dataPoints"));
 	n = alen(pts);
-	for (i = 0; i < n; i++) {
+	for (i = 0, e = n ? jfirst(pts) : NULL; i < n; i++, e = jnext(c, e)) {
 		struct otlp_point	*p = &c->ex->points[(*idx)++];
 
 		p->res = res;
 		p->scope = scope;
-		TRY(jpoint(c, json_object_array_get_idx(pts, i), m, p));
+		TRY(jpoint(c, jval(e), m, p));
 		if (why != NULL)
 			p->bad = why;
 	}
@@ -951,31 +1027,34 @@ jmetric(struct jctx *c, json_object *o, const struct otlp_resource *res,
 
 /* First walk for metrics: data points per metric. */
 static enum otlp_rc
-count_points(struct jctx *c, json_object *list, size_t *count)
+count_points(struct jctx *c, jv *list, size_t *count)
 {
-	json_object	*rs, *scopes, *ss, *ms, *m, *d, *pts;
+	jv		*rs, *scopes, *ss, *ms, *m, *d, *pts, *ri, *si, *mi;
 	enum metric_kind k;
 	size_t		 i, j, l, n;
 
-	TRY(want(c, list, json_type_array, "resourceMetrics"));
-	for (i = 0; i < alen(list); i++) {
-		rs = json_object_array_get_idx(list, i);
-		TRY(want(c, rs, json_type_object, "resourceMetrics"));
-		scopes = jget(rs, "scopeMetrics", "scope_metrics");
-		TRY(want(c, scopes, json_type_array, "scopeMetrics"));
-		for (j = 0; j < alen(scopes); j++) {
-			ss = json_object_array_get_idx(scopes, j);
-			TRY(want(c, ss, json_type_object, "scopeMetrics"));
-			ms = jget(ss, "metrics", NULL);
-			TRY(want(c, ms, json_type_array, "metrics"));
-			for (l = 0; l < alen(ms); l++) {
-				m = json_object_array_get_idx(ms, l);
-				TRY(want(c, m, json_type_object, "metrics"));
-				if ((d = metric_data(m, &k)) == NULL)
+	TRY(want(c, list, JT_ARRAY, "resourceMetrics"));
+	for (i = 0, ri = jfirst(list); i < alen(list); i++,
+	    ri = jnext(c, ri)) {
+		rs = jval(ri);
+		TRY(want(c, rs, JT_OBJECT, "resourceMetrics"));
+		scopes = jget(c, rs, "scopeMetrics", "scope_metrics");
+		TRY(want(c, scopes, JT_ARRAY, "scopeMetrics"));
+		for (j = 0, si = scopes ? jfirst(scopes) : NULL;
+		    j < alen(scopes); j++, si = jnext(c, si)) {
+			ss = jval(si);
+			TRY(want(c, ss, JT_OBJECT, "scopeMetrics"));
+			ms = jget(c, ss, "metrics", NULL);
+			TRY(want(c, ms, JT_ARRAY, "metrics"));
+			for (l = 0, mi = ms ? jfirst(ms) : NULL;
+			    l < alen(ms); l++, mi = jnext(c, mi)) {
+				m = jval(mi);
+				TRY(want(c, m, JT_OBJECT, "metrics"));
+				if ((d = metric_data(c, m, &k)) == NULL)
 					continue;
-				TRY(want(c, d, json_type_object, "metric data"));
-				pts = jget(d, "dataPoints", "data_points");
-				TRY(want(c, pts, json_type_array, "dataPoints"));
+				TRY(want(c, d, JT_OBJECT, "metric data"));
+				pts = jget(c, d, "dataPoints", "data_points");
+				TRY(want(c, pts, JT_ARRAY, "dataPoints"));
 				n = alen(pts);
 				if (n > LF_OTLP_MAX_RECORDS - *count) {
 					snprintf(c->err->msg, sizeof(c->err->msg),
@@ -1000,18 +1079,18 @@ static const char *const metric_names[6] = { "resourceMetrics",
 	"metrics" };
 
 static enum otlp_rc
-decode(struct jctx *c, json_object *root)
+decode(struct jctx *c, jv *root)
 {
 	struct otlp_export	*ex = c->ex;
 	const char *const	*names;
-	json_object		*list;
+	jv			*list;
 	size_t			 n = 0, idx = 0;
 
 	names = ex->signal == OTLP_TRACES ? trace_names :
 	    ex->signal == OTLP_LOGS ? log_names : metric_names;
-	if (!json_object_is_type(root, json_type_object))
+	if (root->type != JT_OBJECT)
 		return bad(c, "body is not a JSON object");
-	if ((list = jget(root, names[0], names[1])) == NULL)
+	if ((list = jget(c, root, names[0], names[1])) == NULL)
 		return OTLP_OK;		/* an empty export */
 	switch (ex->signal) {
 	case OTLP_TRACES:
@@ -1047,11 +1126,8 @@ otlp_parse_json(const uint8_t *p, size_t len, struct otlp_export *ex,
     struct otlp_err *err)
 {
 	struct jctx		 c;
-	struct json_tokener	*tok;
-	json_object		*root = NULL;
-	enum json_tokener_error	 jerr;
 	enum otlp_rc		 rc;
-	size_t			 end;
+	const char		*why;
 
 	c.ex = ex;
 	c.a = ex->arena;
@@ -1067,28 +1143,19 @@ otlp_parse_json(const uint8_t *p, size_t len, struct otlp_export *ex,
 		    "body is larger than %lu bytes", LF_OTLP_MAX_BODY);
 		return OTLP_TOO_BIG;
 	}
-	if ((tok = json_tokener_new_ex(LF_OTLP_MAX_DEPTH)) == NULL)
-		return nomem(&c);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, (const char *)p, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (root == NULL || jerr != json_tokener_success) {
-		rc = bad(&c, "body is not valid JSON: %s",
-		    jerr == json_tokener_continue ? "unexpected end" :
-		    json_tokener_error_desc(jerr));
-		goto out;
+	switch (jt_parse(&c.d, p, len, LF_OTLP_MAX_DEPTH,
+	    LF_OTLP_MAX_JSON_TOKENS, &why)) {
+	case JT_OK:
+		rc = decode(&c, &c.d.t[0]);
+		break;
+	case JT_BAD:
+		rc = bad(&c, "body is not valid JSON: %s", why);
+		break;
+	case JT_TOO_BIG:
+	default:
+		rc = nomem(&c);
+		break;
 	}
-	for (; end < len; end++)
-		if (p[end] != ' ' && p[end] != '\t' && p[end] != '\n' &&
-		    p[end] != '\r') {
-			rc = bad(&c, "body is not valid JSON: data after the "
-			    "value");
-			goto out;
-		}
-	rc = decode(&c, root);
-out:
-	json_object_put(root);
-	json_tokener_free(tok);
+	jt_free(&c.d);
 	return rc;
 }
