@@ -20,6 +20,21 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* Whether a string token holds a \u escape of a surrogate. */
+static int
+surrogates(const struct jdoc *d, const struct jtok *t)
+{
+	const char	*p = d->p + t->off;
+	size_t		 i;
+
+	for (i = 0; i + 3 < t->len; i++)
+		if (p[i] == '\\' && p[i + 1] == 'u' &&
+		    (p[i + 2] == 'd' || p[i + 2] == 'D') &&
+		    strchr("89abcdefABCDEF", p[i + 3]) != NULL)
+			return 1;
+	return 0;
+}
+
 static void
 same(const struct jdoc *d, const struct jtok *t, json_object *o,
     struct arena *a)
@@ -47,9 +62,13 @@ same(const struct jdoc *d, const struct jtok *t, json_object *o,
 		return;
 	case JT_STRING:
 		if (!json_object_is_type(o, json_type_string) ||
-		    (s = jt_string(d, t, a, &len)) == NULL ||
-		    len != (size_t)json_object_get_string_len(o) ||
-		    memcmp(s, json_object_get_string(o), len) != 0)
+		    (s = jt_string(d, t, a, &len)) == NULL)
+			abort();
+		/* json-c turns some valid surrogate pairs (\ud836\ude00:
+		 * U+1DA00) into U+FFFD; the unit test checks pairs. */
+		if (!surrogates(d, t) &&
+		    (len != (size_t)json_object_get_string_len(o) ||
+		    memcmp(s, json_object_get_string(o), len) != 0))
 			abort();
 		return;
 	case JT_ARRAY:

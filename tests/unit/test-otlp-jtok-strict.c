@@ -161,6 +161,12 @@ main(void)
 	    "a\"b\\c/d\n\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80|\xef\xbf\xbd|\0z",
 	    24) == 0);
 	jt_free(&d);
+	s = "[\"\\ud836\\ude00\"]";
+	CHECK("a surrogate pair json-c gets wrong: U+1DA00",
+	    tok(s, &d, &why) == JT_OK &&
+	    (str = jt_string(&d, &d.t[1], &a, &len)) != NULL && len == 4 &&
+	    memcmp(str, "\xf0\x9d\xa8\x80", 4) == 0);
+	jt_free(&d);
 	s = "{\"tr\\u0061ceId\":1}";
 	CHECK("escaped member name compares by its text",
 	    tok(s, &d, &why) == JT_OK && jt_streq(&d, &d.t[1], "traceId") &&
