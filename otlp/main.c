@@ -95,8 +95,9 @@ now_ms(void)
 
 /*
  * At most LF_OTLP_DECODERS exports are decoded at once: more threads than
- * cores decoding only contend for malloc's arenas (a JSON export is a
- * tree of thousands of json-c objects) and hold more trees in memory.
+ * cores decoding only contend for malloc's arenas (a decoded export is
+ * megabytes of arena blocks, and a JSON one its tokens too) and hold more
+ * decoded exports in memory.
  */
 static pthread_mutex_t	 decode_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 decode_cv = PTHREAD_COND_INITIALIZER;
