@@ -269,12 +269,9 @@ static const char *const sqls[SQL__MAX] = {
 	"FROM traces WHERE seq > ?1",
 	/* SQL_QUEUE_SPAN */
 	"INSERT INTO otlp_queue (" INSERT_COLS ") VALUES (" INSERT_VALUES ")",
-	/* SQL_QUEUE_MOVE: queued spans up to qid ?1, in span id order (the
-	 * unique id index then takes them in order: a sixth less time than
-	 * in arrival order); of spans with the same id, the first to arrive
-	 * is kept */
+	/* SQL_QUEUE_MOVE: queued spans up to qid ?1, in order of arrival */
 	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") SELECT " INSERT_COLS
-	" FROM otlp_queue WHERE qid <= ?1 ORDER BY id, qid",
+	" FROM otlp_queue WHERE qid <= ?1 ORDER BY qid",
 	/* SQL_ROLLUP_AFTER: the rollups of the rows after seq ?1 (the sums
 	 * of the rollup_insert trigger, one upsert per group) */
 	"INSERT INTO rollup_hourly(hour, model, provider, service_name, "
