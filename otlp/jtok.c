@@ -120,6 +120,23 @@ scan_string(const uint8_t *p, size_t len, size_t *i, uint8_t *flags,
 	return 0;
 }
 
+/* The string whose opening quote is at *i into t; *i ends after it. */
+static int
+string_token(const uint8_t *p, size_t len, size_t *i, struct jtok *t,
+    const char **why)
+{
+	size_t	 start = *i + 1;
+
+	*i = start;
+	t->flags = 0;
+	if (scan_string(p, len, i, &t->flags, why) == -1)
+		return -1;
+	t->type = JT_STRING;
+	t->off = (uint32_t)start;
+	t->len = (uint32_t)(*i - 1 - start);
+	return 0;
+}
+
 /* A number at *i (RFC 8259's grammar, and NaN, Infinity and -Infinity as
  * JavaScript and Python write them); *i ends after it. */
 static int
@@ -238,14 +255,8 @@ jt_parse(struct jdoc *d, const uint8_t *p, size_t len, size_t max_depth,
 			}
 			if ((t = push(d, max_tokens)) == NULL)
 				goto toobig;
-			start = ++i;
-			flags = 0;
-			if (scan_string(p, len, &i, &flags, why) == -1)
+			if (string_token(p, len, &i, t, why) == -1)
 				return JT_BAD;
-			t->type = JT_STRING;
-			t->flags = flags;
-			t->off = (uint32_t)start;
-			t->len = (uint32_t)(i - 1 - start);
 			t->end = (uint32_t)d->nt;
 			d->t[stack[depth - 1]].n++;
 			st = S_COLON;
@@ -271,14 +282,8 @@ jt_parse(struct jdoc *d, const uint8_t *p, size_t len, size_t max_depth,
 			i++;
 			continue;
 		case '"':
-			start = ++i;
-			flags = 0;
-			if (scan_string(p, len, &i, &flags, why) == -1)
+			if (string_token(p, len, &i, t, why) == -1)
 				return JT_BAD;
-			t->type = JT_STRING;
-			t->flags = flags;
-			t->off = (uint32_t)start;
-			t->len = (uint32_t)(i - 1 - start);
 			break;
 		case 't':
 		case 'f':
@@ -370,13 +375,53 @@ hex4(const char *s)
 	    hexval((unsigned char)s[2]) << 4 | hexval((unsigned char)s[3]));
 }
 
+/*
+ * The next character of a string token's text, from s[*i] (n bytes in
+ * all, escapes checked by the tokenizer), as UTF-8 into out; its length.
+ * A surrogate pair is joined, a lone surrogate becomes U+FFFD.
+ */
+static size_t
+next_char(const char *s, size_t n, size_t *i, char out[4])
+{
+	uint32_t	 u, lo;
+	size_t		 k = *i;
+
+	if (s[k] != '\\') {
+		out[0] = s[k];
+		*i = k + 1;
+		return 1;
+	}
+	if (s[k + 1] != 'u') {
+		switch (s[k + 1]) {
+		case 'b': out[0] = '\b'; break;
+		case 'f': out[0] = '\f'; break;
+		case 'n': out[0] = '\n'; break;
+		case 'r': out[0] = '\r'; break;
+		case 't': out[0] = '\t'; break;
+		default: out[0] = s[k + 1]; break;	/* '"', '\\', '/' */
+		}
+		*i = k + 2;
+		return 1;
+	}
+	u = hex4(s + k + 2);
+	k += 6;
+	if (u >= 0xd800 && u <= 0xdbff && k + 6 <= n && s[k] == '\\' &&
+	    s[k + 1] == 'u' && (lo = hex4(s + k + 2)) >= 0xdc00 &&
+	    lo <= 0xdfff) {
+		u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+		k += 6;
+	} else if (u >= 0xd800 && u <= 0xdfff)
+		u = 0xfffd;
+	*i = k;
+	return utf8_put(u, out);
+}
+
 char *
 jt_string(const struct jdoc *d, const struct jtok *t, struct arena *a,
     size_t *lenp)
 {
 	const char	*s = d->p + t->off;
 	size_t		 n = t->len, i, o = 0;
-	uint32_t	 u, lo;
 	char		*out;
 
 	if (!(t->flags & JT_ESCAPED)) {
@@ -387,36 +432,8 @@ jt_string(const struct jdoc *d, const struct jtok *t, struct arena *a,
 	/* Every escape is at least as long as what it stands for. */
 	if ((out = arena_alloc(a, n + 1)) == NULL)
 		return NULL;
-	for (i = 0; i < n; ) {
-		if (s[i] != '\\') {
-			out[o++] = s[i++];
-			continue;
-		}
-		switch (s[i + 1]) {
-		case 'b': out[o++] = '\b'; break;
-		case 'f': out[o++] = '\f'; break;
-		case 'n': out[o++] = '\n'; break;
-		case 'r': out[o++] = '\r'; break;
-		case 't': out[o++] = '\t'; break;
-		case 'u':
-			u = hex4(s + i + 2);
-			i += 6;
-			if (u >= 0xd800 && u <= 0xdbff && i + 6 <= n &&
-			    s[i] == '\\' && s[i + 1] == 'u' &&
-			    (lo = hex4(s + i + 2)) >= 0xdc00 && lo <= 0xdfff) {
-				u = 0x10000 + ((u - 0xd800) << 10) +
-				    (lo - 0xdc00);
-				i += 6;
-			} else if (u >= 0xd800 && u <= 0xdfff)
-				u = 0xfffd;
-			o += utf8_put(u, out + o);
-			continue;
-		default:	/* '"', '\\', '/' */
-			out[o++] = s[i + 1];
-			break;
-		}
-		i += 2;
-	}
+	for (i = 0; i < n; )
+		o += next_char(s, n, &i, out + o);
 	out[o] = '\0';
 	if (lenp != NULL)
 		*lenp = o;
@@ -427,41 +444,13 @@ int
 jt_streq(const struct jdoc *d, const struct jtok *t, const char *s)
 {
 	const char	*p = d->p + t->off;
-	size_t		 n = t->len, i, k = 0;
+	size_t		 n = t->len, i, j, m, k = 0;
 	char		 buf[4];
-	uint32_t	 u, lo;
 
 	if (!(t->flags & JT_ESCAPED))
 		return strlen(s) == n && memcmp(p, s, n) == 0;
-	/* Rare: decode as jt_string does, comparing as it goes. */
 	for (i = 0; i < n; ) {
-		size_t	 m = 1, j;
-
-		if (p[i] != '\\') {
-			buf[0] = p[i++];
-		} else if (p[i + 1] == 'u') {
-			u = hex4(p + i + 2);
-			i += 6;
-			if (u >= 0xd800 && u <= 0xdbff && i + 6 <= n &&
-			    p[i] == '\\' && p[i + 1] == 'u' &&
-			    (lo = hex4(p + i + 2)) >= 0xdc00 && lo <= 0xdfff) {
-				u = 0x10000 + ((u - 0xd800) << 10) +
-				    (lo - 0xdc00);
-				i += 6;
-			} else if (u >= 0xd800 && u <= 0xdfff)
-				u = 0xfffd;
-			m = utf8_put(u, buf);
-		} else {
-			switch (p[i + 1]) {
-			case 'b': buf[0] = '\b'; break;
-			case 'f': buf[0] = '\f'; break;
-			case 'n': buf[0] = '\n'; break;
-			case 'r': buf[0] = '\r'; break;
-			case 't': buf[0] = '\t'; break;
-			default: buf[0] = p[i + 1]; break;
-			}
-			i += 2;
-		}
+		m = next_char(p, n, &i, buf);
 		for (j = 0; j < m; j++, k++)
 			if (s[k] == '\0' || s[k] != buf[j])
 				return 0;

@@ -52,37 +52,21 @@ printable(char *s)
 			*s = '.';
 }
 
+/* n arrays around inner. */
 static char *
-nested(size_t n)
+nested(size_t n, const char *inner)
 {
-	char	*s = malloc(2 * n + 1);
-	size_t	 i;
+	size_t	 i, k = strlen(inner);
+	char	*s = malloc(2 * n + k + 1);
 
 	if (s == NULL)
 		abort();
 	for (i = 0; i < n; i++) {
 		s[i] = '[';
-		s[n + i] = ']';
+		s[n + k + i] = ']';
 	}
-	s[2 * n] = '\0';
-	return s;
-}
-
-/* n arrays around a 0. */
-static char *
-nested_value(size_t n)
-{
-	char	*s = malloc(2 * n + 2);
-	size_t	 i;
-
-	if (s == NULL)
-		abort();
-	for (i = 0; i < n; i++) {
-		s[i] = '[';
-		s[n + 1 + i] = ']';
-	}
-	s[n] = '0';
-	s[2 * n + 1] = '\0';
+	memcpy(s + n, inner, k);
+	s[2 * n + k] = '\0';
 	return s;
 }
 
@@ -181,19 +165,19 @@ main(void)
 	arena_free(&a);
 
 	/* Limits. */
-	deep = nested(LF_OTLP_MAX_DEPTH);
+	deep = nested(LF_OTLP_MAX_DEPTH, "");
 	CHECK("nesting at the depth limit is accepted", accepts(deep));
 	free(deep);
 	/* json-c counts a value as a level too: a 0 inside that many
 	 * arrays is one level too deep. */
-	deep = nested_value(LF_OTLP_MAX_DEPTH);
+	deep = nested(LF_OTLP_MAX_DEPTH, "0");
 	CHECK("a value inside the deepest container is rejected",
 	    rejects(deep));
 	free(deep);
-	deep = nested_value(LF_OTLP_MAX_DEPTH - 1);
+	deep = nested(LF_OTLP_MAX_DEPTH - 1, "0");
 	CHECK("a value one level up is accepted", accepts(deep));
 	free(deep);
-	deep = nested(LF_OTLP_MAX_DEPTH + 1);
+	deep = nested(LF_OTLP_MAX_DEPTH + 1, "");
 	CHECK("nesting past the depth limit is rejected", rejects(deep));
 	free(deep);
 	CHECK("past the token limit: too big",
