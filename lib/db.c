@@ -762,7 +762,11 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 			rc = db_rc_of(db, i, "writer pragmas");
 			goto fail;
 		}
-		sqlite3_wal_hook(db->h, wal_cb, db);
+		/* The mover's commits are checkpointed by db_checkpoint. */
+		if (mode == DB_MOVE)
+			sqlite3_wal_autocheckpoint(db->h, 0);
+		else
+			sqlite3_wal_hook(db->h, wal_cb, db);
 	}
 	if (mode == DB_READ) {
 		sqlite3_close(db->h);
@@ -1644,6 +1648,25 @@ db_queue_checkpoint(struct db *db)
 	    "q", SQLITE_CHECKPOINT_RESTART, &logn, &done) != SQLITE_OK)
 		log_debug("queue checkpoint incomplete: %d of %d pages", done,
 		    logn);
+}
+
+int
+db_checkpoint(struct db *db)
+{
+	int	 logn = 0, done = 0;
+
+	if (db == NULL || db->h == NULL)
+		return 0;
+	if (sqlite3_wal_checkpoint_v2(db->h, "main", SQLITE_CHECKPOINT_PASSIVE,
+	    &logn, &done) != SQLITE_OK)
+		return logn;
+	/* Copied up to a reader's snapshot only: wait for readers, as a
+	 * writer's checkpoint does (wal_cb), once the WAL is long. */
+	if (done < logn && logn >= LF_DB_WAL_MAX_PAGES &&
+	    sqlite3_wal_checkpoint_v2(db->h, "main", SQLITE_CHECKPOINT_RESTART,
+	    &logn, &done) != SQLITE_OK)
+		log_debug("checkpoint incomplete: %d of %d pages", done, logn);
+	return logn;
 }
 
 enum db_rc

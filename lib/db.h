@@ -135,6 +135,16 @@ enum db_rc	 db_queue_move(struct db *, int64_t max, struct db_moved *);
 enum db_rc	 db_queue_delete(struct db *, int64_t upto);
 void		 db_queue_checkpoint(struct db *);
 enum db_rc	 db_queue_count(struct db *, int64_t *);
+/*
+ * A DB_MOVE connection does not checkpoint the database after its
+ * commits (they are large: the copy would take a fifth of a move);
+ * another thread calls db_checkpoint on a connection of its own, which
+ * copies the WAL into the database without holding up writers (passive),
+ * and waits for readers of old snapshots (restart) only when that left
+ * pages uncopied in a WAL past LF_DB_WAL_MAX_PAGES.  Returns the WAL's
+ * pages (the next write transaction starts it over when all were copied).
+ */
+int		 db_checkpoint(struct db *);
 
 /* One OTLP log record; the id is made here (16 random hex digits). */
 struct log_rec {

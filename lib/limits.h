@@ -59,6 +59,12 @@
  * the file grows without bound); the size the file is cut back to; and
  * the page cache of each writer connection (one per proxy thread). */
 #define LF_DB_WAL_CHECKPOINT_PAGES	4096
+/* The ingest queue's mover leaves checkpoints to another thread and goes
+ * on moving; past this many WAL pages it waits for that copy to end, so
+ * that its next transaction starts the WAL over.  A move of 50,000 spans
+ * writes about 20,000 pages: this lets one move overlap the copy of the
+ * one before, and keeps the WAL under about three moves. */
+#define LF_DB_WAL_MAX_PAGES		24576
 #define LF_DB_JOURNAL_SIZE_LIMIT	(64LL << 20)
 #define LF_DB_WRITER_CACHE_KIB		512
 /* The page cache of a process's batch writer (OTLP logs and metrics,

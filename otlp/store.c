@@ -719,6 +719,74 @@ otlp_store_leave(void)
 	pthread_mutex_unlock(&group_mu);
 }
 
+/*
+ * The checkpointer: copies the database's WAL back after each move, on
+ * its own connection and thread, so the mover goes on moving meanwhile
+ * (db_checkpoint).  The WAL is started over only by a transaction that
+ * begins when all of it has been copied, so a move waits for the copy
+ * when the WAL has grown past LF_DB_WAL_MAX_PAGES (about two moves):
+ * that bounds it.  Without the thread (it could not start), the mover
+ * checkpoints itself.
+ */
+static pthread_mutex_t	 ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 ckpt_cv = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t	 ckpt_done_cv = PTHREAD_COND_INITIALIZER;
+static pthread_t	 ckpt_tid;
+static int		 ckpt_running, ckpt_stop, ckpt_wanted, ckpt_busy;
+static int		 ckpt_pages;	/* WAL pages after the last copy */
+static struct db	*ckpt_db;
+static int64_t		 ckpt_tried;
+
+static void *
+ckpt_main(void *arg)
+{
+	int	 n;
+
+	(void)arg;
+	pthread_mutex_lock(&ckpt_mu);
+	while (!ckpt_stop) {
+		if (!ckpt_wanted) {
+			pthread_cond_wait(&ckpt_cv, &ckpt_mu);
+			continue;
+		}
+		ckpt_wanted = 0;
+		ckpt_busy = 1;
+		pthread_mutex_unlock(&ckpt_mu);
+		n = db_checkpoint(lazy_open(&ckpt_db, &ckpt_tried, DB_WRITE));
+		pthread_mutex_lock(&ckpt_mu);
+		ckpt_busy = 0;
+		ckpt_pages = n;
+		pthread_cond_broadcast(&ckpt_done_cv);
+	}
+	pthread_mutex_unlock(&ckpt_mu);
+	return NULL;
+}
+
+/* After a move: checkpoint soon (mv: the mover's connection). */
+static void
+ckpt_request(struct db *mv)
+{
+	if (!ckpt_running) {
+		db_checkpoint(mv);
+		return;
+	}
+	pthread_mutex_lock(&ckpt_mu);
+	ckpt_wanted = 1;
+	pthread_cond_signal(&ckpt_cv);
+	pthread_mutex_unlock(&ckpt_mu);
+}
+
+/* Before a move: wait for the copy in progress if the WAL is long. */
+static void
+ckpt_wait(void)
+{
+	pthread_mutex_lock(&ckpt_mu);
+	while (ckpt_running && !ckpt_stop && (ckpt_busy || ckpt_wanted) &&
+	    ckpt_pages >= LF_DB_WAL_MAX_PAGES)
+		pthread_cond_wait(&ckpt_done_cv, &ckpt_mu);
+	pthread_mutex_unlock(&ckpt_mu);
+}
+
 /* Take the queue for the mover (group_mu held; returns with it held). */
 static void
 mover_take_queue(void)
@@ -753,6 +821,7 @@ move_queue(void)
 	/* The database: leaders go on queueing meanwhile. */
 	mv = lazy_open(&mover_db, &mover_tried, DB_MOVE);
 	db = data_db();
+	ckpt_wait();
 	pthread_mutex_lock(&data_mu);
 	if (mv != NULL &&
 	    (rc = db_queue_move(mv, LF_OTLP_MOVE_MAX, &m)) == DB_OK &&
@@ -761,6 +830,8 @@ move_queue(void)
 		 * threads leave it to the mover), with the triggers. */
 		db_maintain(db);
 	pthread_mutex_unlock(&data_mu);
+	if (rc == DB_OK && m.moved > 0)
+		ckpt_request(mv);
 	log_debug("ingest queue: %lld spans moved in %lld ms, %lld left",
 	    (long long)m.moved, (long long)(now_ms() - t0),
 	    (long long)m.left);
@@ -867,6 +938,8 @@ otlp_store_setup(const char *db_path, int queue)
 		return;
 	queue_on = 1;
 	queued = -1;
+	if (pthread_create(&ckpt_tid, NULL, ckpt_main, NULL) == 0)
+		ckpt_running = 1;
 	if (pthread_create(&mover_tid, NULL, mover_main, NULL) != 0) {
 		log_warn("cannot start the ingest queue's mover; spans are "
 		    "stored directly");
@@ -888,6 +961,16 @@ otlp_store_close(void)
 		pthread_join(mover_tid, NULL);
 		mover_running = 0;
 	}
+	if (ckpt_running) {
+		pthread_mutex_lock(&ckpt_mu);
+		ckpt_stop = 1;
+		pthread_cond_signal(&ckpt_cv);
+		pthread_cond_broadcast(&ckpt_done_cv);
+		pthread_mutex_unlock(&ckpt_mu);
+		pthread_join(ckpt_tid, NULL);
+		ckpt_running = 0;
+	}
+	db_close(&ckpt_db);
 	db_close(&queue_db);
 	db_close(&mover_db);
 	db_close(&group_db);

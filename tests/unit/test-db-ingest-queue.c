@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -157,6 +158,50 @@ main(void)
 	CHECK_I64("rollup requests count each stored span once", sums[0], 3);
 	CHECK_I64("rollup tokens", sums[1], 36);
 	CHECK_I64("rollup errors", sums[2], 1);
+
+	/* The mover's connection never checkpoints, however long its WAL
+	 * (past LF_DB_WAL_CHECKPOINT_PAGES here); db_checkpoint on another
+	 * connection copies it into the database file. */
+	{
+		struct db	*mv = NULL, *ck = NULL;
+		struct stat	 st;
+		off_t		 size0;
+		char		*big, id[32];
+		int		 i, pages;
+
+		CHECK("mover opens", db_open(&mv, path, DB_MOVE) == DB_OK);
+		CHECK("checkpointer opens", db_open(&ck, path, DB_WRITE) ==
+		    DB_OK);
+		db_checkpoint(ck);
+		CHECK("database file", stat(path, &st) == 0);
+		size0 = st.st_size;
+		if ((big = malloc(8001)) == NULL)
+			abort();
+		memset(big, 'x', 8000);
+		big[8000] = '\0';
+		CHECK("begin big", db_begin(q) == DB_OK);
+		for (i = 0; i < 3000; i++) {
+			snprintf(id, sizeof(id), "big%05d", i);
+			span(&t, id, "tbig", 7200000 + i, "big", 200);
+			t.attributes = big;
+			if (db_queue_span(q, &t) != DB_OK)
+				break;
+		}
+		CHECK("3,000 spans of 8 KB queued", i == 3000 &&
+		    db_commit(q) == DB_OK);
+		CHECK("the mover moves them", db_queue_move(mv, 5000, &m) ==
+		    DB_OK && m.moved == 3000);
+		CHECK("its commit copied nothing into the file",
+		    stat(path, &st) == 0 && st.st_size == size0);
+		pages = db_checkpoint(ck);
+		CHECK("db_checkpoint reports a WAL of 24 MB or more",
+		    pages >= 24 * 1024 * 1024 / 4096);
+		CHECK("and copies it into the file", stat(path, &st) == 0 &&
+		    st.st_size >= size0 + 3000 * 8000);
+		free(big);
+		db_close(&ck);
+		db_close(&mv);
+	}
 
 	db_close(&r);
 	db_close(&q);
