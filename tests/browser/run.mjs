@@ -91,7 +91,10 @@ const hex = (n) => Array.from({ length: n }, () => "0123456789abcdef"[Math.floor
 
 // Rows are written with Python's sqlite3 module (python3 is already a test
 // dependency; the API opens the database read-only, the proxy writes its
-// own rows, WAL lets all three share it).
+// own rows, WAL lets all three share it).  Each transaction begins
+// IMMEDIATE: a deferred one that has read (the search index's virtual
+// table reads its configuration when the first INSERT is prepared) gets
+// SQLITE_BUSY at once, without waiting, if the proxy commits in between.
 function runSql(db, sql) {
 	const r = spawnSync("python3", [path.join(REPO, "tests", "browser", "runsql.py"), db],
 	{ input: sql, encoding: "utf8", maxBuffer: 1 << 26 });
@@ -274,7 +277,7 @@ async function seed(lf) {
 		if (parent.depth < 6 && stack.length < 400) stack.push({ id, ts, end: ts + dur, depth: parent.depth + 1 });
 	}
 	const cols = ["id", "trace_id", "parent_id", "timestamp", "duration_ms", "ttft_ms", "span_type", "span_name", "model", "provider", "prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", "reasoning_tokens", "estimated_cost", "cost_source", "service_name", "session_id", "agent_name", "status", "error", "input", "output", "attributes", "tags"];
-	let sql = "BEGIN;\n";
+	let sql = "BEGIN IMMEDIATE;\n";
 	for (const r of rows) sql += `INSERT INTO traces(${cols.join(",")}) VALUES(${cols.map((c) => sq(c === "cost_source" ? r[c] || "unknown" : r[c])).join(",")});\n`;
 	// Logs.
 	const sev = [[9, "INFO"], [13, "WARN"], [17, "ERROR"], [5, "DEBUG"]];
@@ -303,7 +306,7 @@ async function seed(lf) {
 // rest, with one SQL statement.
 function seedBig(db, n) {
 	const now = Date.now();
-	runSql(db, `BEGIN;
+	runSql(db, `BEGIN IMMEDIATE;
 WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < ${n})
 INSERT INTO traces(id,trace_id,timestamp,duration_ms,span_type,span_name,model,provider,prompt_tokens,completion_tokens,total_tokens,estimated_cost,cost_source,status)
 SELECT printf('big%013x', i), printf('bigt%028x', i), ${now - 20 * 86400000} - i * 1000, 300 + (i % 900), 'llm', 'chat',

@@ -3,11 +3,13 @@
 statement (each ends with ";" at the end of a line), the way another tool
 writing the same database would.
 
-SQLite can answer SQLITE_BUSY without waiting for its busy timeout (while
-other programs open or close their connections).  Then the transaction in
-progress is rolled back and run again from its BEGIN (a statement outside a
-transaction is run again by itself), up to 5 times.  Any other error, or
-the sixth BUSY, names the statement and exits non-zero.
+SQLite answers SQLITE_BUSY without waiting for its busy timeout when a
+transaction that has read must become a writer after another connection
+committed (a deferred BEGIN; the scripts use BEGIN IMMEDIATE), and in a
+few transient cases.  Then the transaction in progress is rolled back and
+run again from its BEGIN (a statement outside a transaction is run again
+by itself), up to 5 times.  Any other error, or the sixth BUSY, names the
+statement and exits non-zero.
 """
 import sqlite3
 import sys
@@ -23,7 +25,7 @@ t0 = time.time()
 while k < len(parts):
     stmt = parts[k]
     try:
-        if stmt.strip().upper() == "BEGIN":
+        if stmt.strip().upper().startswith("BEGIN"):
             begin = k
         c.execute(stmt)
         if not c.in_transaction:
