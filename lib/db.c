@@ -1631,42 +1631,48 @@ db_queue_delete(struct db *db, int64_t upto)
 	return step_retry(db, SQL_QUEUE_DELETE, "queue delete");
 }
 
-void
-db_queue_checkpoint(struct db *db)
+/*
+ * Copy the WAL of schema name back (passive: writers go on); when that
+ * left a WAL of restart_at pages or more, copy again waiting for its
+ * readers (restart), so the next writer starts it over.  With
+ * need_lag, only when the passive copy stopped short at a reader.
+ * Returns the WAL's pages.
+ */
+static int
+checkpoint(sqlite3 *h, const char *name, int restart_at, int need_lag)
 {
 	int	 logn = 0, done = 0;
 
+	if (sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE,
+	    &logn, &done) != SQLITE_OK || logn < restart_at ||
+	    (need_lag && done >= logn))
+		return logn;
+	if (sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_RESTART,
+	    &logn, &done) != SQLITE_OK)
+		log_debug("%s checkpoint incomplete: %d of %d pages", name,
+		    done, logn);
+	return logn;
+}
+
+void
+db_queue_checkpoint(struct db *db)
+{
 	if (db == NULL || db->h == NULL)
 		return;
 	/* Past the threshold only: RESTART waits for readers of the queue
 	 * (a move in progress, a health check) to finish. */
-	if (sqlite3_wal_checkpoint_v2(db->h, db->mode == DB_QUEUE ? "main" :
-	    "q", SQLITE_CHECKPOINT_PASSIVE, &logn, &done) != SQLITE_OK ||
-	    logn < LF_DB_WAL_CHECKPOINT_PAGES)
-		return;
-	if (sqlite3_wal_checkpoint_v2(db->h, db->mode == DB_QUEUE ? "main" :
-	    "q", SQLITE_CHECKPOINT_RESTART, &logn, &done) != SQLITE_OK)
-		log_debug("queue checkpoint incomplete: %d of %d pages", done,
-		    logn);
+	(void)checkpoint(db->h, db->mode == DB_QUEUE ? "main" : "q",
+	    LF_DB_WAL_CHECKPOINT_PAGES, 0);
 }
 
 int
 db_checkpoint(struct db *db)
 {
-	int	 logn = 0, done = 0;
-
 	if (db == NULL || db->h == NULL)
 		return 0;
-	if (sqlite3_wal_checkpoint_v2(db->h, "main", SQLITE_CHECKPOINT_PASSIVE,
-	    &logn, &done) != SQLITE_OK)
-		return logn;
-	/* Copied up to a reader's snapshot only: wait for readers, as a
-	 * writer's checkpoint does (wal_cb), once the WAL is long. */
-	if (done < logn && logn >= LF_DB_WAL_MAX_PAGES &&
-	    sqlite3_wal_checkpoint_v2(db->h, "main", SQLITE_CHECKPOINT_RESTART,
-	    &logn, &done) != SQLITE_OK)
-		log_debug("checkpoint incomplete: %d of %d pages", done, logn);
-	return logn;
+	/* Waits for readers of old snapshots, as a writer's checkpoint does
+	 * (wal_cb), only once the WAL is long. */
+	return checkpoint(db->h, "main", LF_DB_WAL_MAX_PAGES, 1);
 }
 
 enum db_rc

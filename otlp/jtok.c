@@ -8,6 +8,7 @@
 
 #include "arena.h"
 #include "jtok.h"
+#include "model.h"
 
 /* The most nesting any caller may ask for (the stack is on the C stack). */
 #define JT_STACK	256
@@ -31,18 +32,6 @@ static int
 is_digit(unsigned char ch)
 {
 	return ch >= '0' && ch <= '9';
-}
-
-static int
-hexval(unsigned char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
 }
 
 /* A new token at d->t[d->nt], or NULL past max_tokens / out of memory. */
@@ -104,7 +93,7 @@ scan_string(const uint8_t *p, size_t len, size_t *i, uint8_t *flags,
 			break;
 		case 'u':
 			for (j = 1; j <= 4; j++)
-				if (k + j >= len || hexval(p[k + j]) < 0) {
+				if (k + j >= len || otlp_hexval(p[k + j]) < 0) {
 					*why = k + j >= len ? "unexpected end" :
 					    "bad \\u escape";
 					return -1;
@@ -370,9 +359,10 @@ utf8_put(uint32_t u, char *out)
 static uint32_t
 hex4(const char *s)
 {
-	return (uint32_t)(hexval((unsigned char)s[0]) << 12 |
-	    hexval((unsigned char)s[1]) << 8 |
-	    hexval((unsigned char)s[2]) << 4 | hexval((unsigned char)s[3]));
+	return (uint32_t)(otlp_hexval((unsigned char)s[0]) << 12 |
+	    otlp_hexval((unsigned char)s[1]) << 8 |
+	    otlp_hexval((unsigned char)s[2]) << 4 |
+	    otlp_hexval((unsigned char)s[3]));
 }
 
 /*

@@ -21,8 +21,8 @@ otlp_hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(int c)
+int
+otlp_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -42,8 +42,8 @@ otlp_unhex(const char *s, size_t len, uint8_t *out, size_t n)
 	if (len != 2 * n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if ((hi = hexval((unsigned char)s[2 * i])) < 0 ||
-		    (lo = hexval((unsigned char)s[2 * i + 1])) < 0)
+		if ((hi = otlp_hexval((unsigned char)s[2 * i])) < 0 ||
+		    (lo = otlp_hexval((unsigned char)s[2 * i + 1])) < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}

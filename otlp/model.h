@@ -225,6 +225,8 @@ enum otlp_rc	 otlp_gunzip(const uint8_t *, size_t, struct buf *,
 void		 otlp_hex(const uint8_t *, size_t, char *);
 /* Parse 2n hex digits (either case) into n bytes: 0 or -1. */
 int		 otlp_unhex(const char *, size_t, uint8_t *, size_t n);
+/* The value of one hex digit (either case), or -1. */
+int		 otlp_hexval(int);
 /* Whether n bytes are all zero. */
 int		 otlp_all_zero(const uint8_t *, size_t);
 /* Check a trace/span id pair and set the hex fields; the reason or NULL. */
