@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -591,11 +592,21 @@ progress_cb(void *arg)
 	return ++db->progress_calls > LF_DB_MAX_PROGRESS_CALLS;
 }
 
+/* Before SQLite's first use: no allocation statistics (they take a
+ * process-wide mutex on every allocation, which threads contend for). */
+static void
+sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static enum db_rc
 open_handle(struct db *db, const char *path, int flags)
 {
-	int	 rc;
+	static pthread_once_t	 once = PTHREAD_ONCE_INIT;
+	int			 rc;
 
+	(void)pthread_once(&once, sqlite_setup);
 	rc = sqlite3_open_v2(path, &db->h, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		log_warn("cannot open database %s: %s", path,

@@ -725,14 +725,16 @@ otlp_store_leave(void)
  * (db_checkpoint).  The WAL is started over only by a transaction that
  * begins when all of it has been copied, so a move waits for the copy
  * when the WAL has grown past LF_DB_WAL_MAX_PAGES (about two moves):
- * that bounds it.  Without the thread (it could not start), the mover
- * checkpoints itself.
+ * that bounds it.  It copies the queue file's WAL back too, after spans
+ * were taken off it, so neither the mover nor the leaders wait for that.
+ * Without the thread (it could not start), the mover checkpoints itself.
  */
 static pthread_mutex_t	 ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 ckpt_cv = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t	 ckpt_done_cv = PTHREAD_COND_INITIALIZER;
 static pthread_t	 ckpt_tid;
 static int		 ckpt_running, ckpt_stop, ckpt_wanted, ckpt_busy;
+static int		 qckpt_wanted;	/* the queue file's WAL, too */
 static int		 ckpt_pages;	/* WAL pages after the last copy */
 static struct db	*ckpt_db;
 static int64_t		 ckpt_tried;
@@ -740,29 +742,41 @@ static int64_t		 ckpt_tried;
 static void *
 ckpt_main(void *arg)
 {
-	int	 n;
+	struct db	*c;
+	int		 n, queue;
 
 	(void)arg;
 	pthread_mutex_lock(&ckpt_mu);
 	while (!ckpt_stop) {
-		if (!ckpt_wanted) {
+		if (!ckpt_wanted && !qckpt_wanted) {
 			pthread_cond_wait(&ckpt_cv, &ckpt_mu);
 			continue;
 		}
-		ckpt_wanted = 0;
+		queue = !ckpt_wanted;
+		if (queue)
+			qckpt_wanted = 0;
+		else
+			ckpt_wanted = 0;
 		ckpt_busy = 1;
 		pthread_mutex_unlock(&ckpt_mu);
-		n = db_checkpoint(lazy_open(&ckpt_db, &ckpt_tried, DB_WRITE));
+		c = lazy_open(&ckpt_db, &ckpt_tried, DB_WRITE);
+		n = 0;
+		if (queue)
+			db_queue_checkpoint(c);
+		else
+			n = db_checkpoint(c);
 		pthread_mutex_lock(&ckpt_mu);
 		ckpt_busy = 0;
-		ckpt_pages = n;
+		if (!queue)
+			ckpt_pages = n;
 		pthread_cond_broadcast(&ckpt_done_cv);
 	}
 	pthread_mutex_unlock(&ckpt_mu);
 	return NULL;
 }
 
-/* After a move: checkpoint soon (mv: the mover's connection). */
+/* After a move: checkpoint the database soon (mv: the mover's
+ * connection). */
 static void
 ckpt_request(struct db *mv)
 {
@@ -772,6 +786,21 @@ ckpt_request(struct db *mv)
 	}
 	pthread_mutex_lock(&ckpt_mu);
 	ckpt_wanted = 1;
+	pthread_cond_signal(&ckpt_cv);
+	pthread_mutex_unlock(&ckpt_mu);
+}
+
+/* After moved spans were taken off the queue: checkpoint the queue file
+ * soon (q: the queue's connection), after the database. */
+static void
+qckpt_request(struct db *q)
+{
+	if (!ckpt_running) {
+		db_queue_checkpoint(q);
+		return;
+	}
+	pthread_mutex_lock(&ckpt_mu);
+	qckpt_wanted = 1;
 	pthread_cond_signal(&ckpt_cv);
 	pthread_mutex_unlock(&ckpt_mu);
 }
@@ -847,7 +876,7 @@ move_queue(void)
 	pthread_mutex_unlock(&group_mu);
 	if ((q = lazy_open(&queue_db, &queue_tried, DB_QUEUE)) != NULL &&
 	    (rc == DB_OK ? db_queue_delete(q, m.upto) : DB_OK) == DB_OK) {
-		db_queue_checkpoint(q);
+		qckpt_request(q);
 		if (db_queue_count(q, &n) != DB_OK)
 			n = -1;
 	}
