@@ -262,3 +262,17 @@ CREATE TRIGGER traces_fts_insert AFTER INSERT ON traces
           substr(new.output, 1, 16384), substr(new.request_body, 1, 16384),
           substr(new.response_body, 1, 16384));
 END;
+
+-- version 5
+-- Indexes in ascending order, without the span id: rows arrive roughly in
+-- time order, so new entries go at the end of each index (a descending
+-- one took every new entry at its start), and the row number every index
+-- entry carries already orders rows of the same time.  Lists walk them
+-- backwards: newest first, then the row stored last.
+DROP INDEX idx_traces_timestamp;
+CREATE INDEX idx_traces_timestamp ON traces(timestamp);
+DROP INDEX idx_traces_model;
+CREATE INDEX idx_traces_model ON traces(model, timestamp);
+DROP INDEX idx_traces_service;
+CREATE INDEX idx_traces_service ON traces(service_name, timestamp)
+  WHERE service_name IS NOT NULL;

@@ -364,7 +364,10 @@ static const char *const filt_sql[F__MAX] = {
 	"seq IN (SELECT seq FROM trace_tags WHERE tag = :tag)",
 	"estimated_cost >= :cost_min",
 	"estimated_cost <= :cost_max",
-	"(timestamp < :before_ts OR (timestamp = :before_ts AND id < :before_id))",
+	/* Rows of the cursor's time stored before its row (none if that
+	 * row is gone). */
+	"(timestamp < :before_ts OR (timestamp = :before_ts AND seq < "
+	"coalesce((SELECT seq FROM traces WHERE id = :before_id), 0)))",
 	/* For a word or tag on many rows: walk rows newest first and test
 	 * each (stops after a page); the IN forms above suit rare ones. */
 	"EXISTS (SELECT 1 FROM traces_fts WHERE traces_fts MATCH :q "
@@ -514,6 +517,9 @@ migrate(struct db *db)
 	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
 		goto out;
 	cur = sqlite3_column_int(st, 0);
+	/* Done with it: DROP INDEX fails while a statement is active. */
+	sqlite3_finalize(st);
+	st = NULL;
 	buf_init(&block, 1 << 20);
 	for (p = strstr(schema_sql, mark); p != NULL; p = next) {
 		p += strlen(mark);
@@ -1090,7 +1096,7 @@ list_stmt(struct db *db, enum list_kind kind, unsigned mask)
 	}
 	if (kind == LK_TRACES || kind == LK_LOGS || kind == LK_METRICS)
 		buf_adds(&sql, kind == LK_TRACES ?
-		    " ORDER BY timestamp DESC, id DESC LIMIT :limit OFFSET :offset" :
+		    " ORDER BY timestamp DESC, seq DESC LIMIT :limit OFFSET :offset" :
 		    " ORDER BY timestamp DESC, rowid DESC LIMIT :limit OFFSET :offset");
 	if (sql.err || sqlite3_prepare_v3(db->h, sql.p, -1,
 	    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
