@@ -276,3 +276,17 @@ CREATE INDEX idx_traces_model ON traces(model, timestamp);
 DROP INDEX idx_traces_service;
 CREATE INDEX idx_traces_service ON traces(service_name, timestamp)
   WHERE service_name IS NOT NULL;
+
+-- version 6
+-- The search index keeps no per-row column sizes (columnsize=0): they
+-- serve only ranking, which LLMFlow does not do, and cost a row in a
+-- table of their own for every trace.  Rebuilt from traces, with the
+-- values of traces_fts_insert.
+DROP TABLE traces_fts;
+CREATE VIRTUAL TABLE traces_fts USING fts5(
+  span_name, model, input, output, request_body, response_body,
+  content = '', columnsize = 0, tokenize = 'unicode61');
+INSERT INTO traces_fts(rowid, span_name, model, input, output, request_body, response_body)
+  SELECT seq, span_name, model, substr(input, 1, 16384), substr(output, 1, 16384),
+         substr(request_body, 1, 16384), substr(response_body, 1, 16384)
+  FROM traces;

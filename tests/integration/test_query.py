@@ -694,7 +694,7 @@ def test_query_database_of_schema_4_upgraded_in_place():
         eq(seen, want, "cursor pages, one row each, across rows of the same time")
         eq(api_get(inst, "/api/stats")["total_requests"], 4, "rollups the old triggers kept")
         eq([r["id"] for r in rows_of(api_get(inst, "/api/traces?q=newest"))], ["0000000000000001"],
-           "search index the old triggers kept")
+           "search finds a row stored before the upgrade (the index rebuilt)")
         eq(inst.db_query("PRAGMA user_version")[0][0], len(blocks), "schema version")
         idx = dict(inst.db_query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'traces'"))
         check("DESC" not in idx.get("idx_traces_timestamp", "DESC") and "id" not in
