@@ -1653,33 +1653,42 @@ db_queue_delete(struct db *db, int64_t upto)
  * left a WAL of restart_at pages or more, copy again waiting for its
  * readers (restart), so the next writer starts it over.  With
  * need_lag, only when the passive copy stopped short at a reader.
- * Returns the WAL's pages.
+ * Without wait, the restart gives up at once when a reader or writer is
+ * in its way: a pending restart holds up every new writer.  Returns the
+ * WAL's pages (0 after a restart).
  */
 static int
-checkpoint(sqlite3 *h, const char *name, int restart_at, int need_lag)
+checkpoint(sqlite3 *h, const char *name, int restart_at, int need_lag,
+    int wait)
 {
-	int	 logn = 0, done = 0;
+	int	 logn = 0, done = 0, rc;
 
 	if (sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE,
 	    &logn, &done) != SQLITE_OK || logn < restart_at ||
 	    (need_lag && done >= logn))
 		return logn;
-	if (sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_RESTART,
-	    &logn, &done) != SQLITE_OK)
-		log_debug("%s checkpoint incomplete: %d of %d pages", name,
-		    done, logn);
+	if (!wait)
+		sqlite3_busy_timeout(h, 0);
+	rc = sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_RESTART,
+	    &logn, &done);
+	if (!wait)
+		sqlite3_busy_timeout(h, LF_DB_BUSY_TIMEOUT_MS);
+	if (rc == SQLITE_OK)
+		return 0;
+	log_debug("%s checkpoint incomplete: %d of %d pages", name, done,
+	    logn);
 	return logn;
 }
 
-void
-db_queue_checkpoint(struct db *db)
+int
+db_queue_checkpoint(struct db *db, int wait)
 {
 	if (db == NULL || db->h == NULL)
-		return;
+		return 0;
 	/* Past the threshold only: RESTART waits for readers of the queue
 	 * (a move in progress, a health check) to finish. */
-	(void)checkpoint(db->h, db->mode == DB_QUEUE ? "main" : "q",
-	    LF_DB_WAL_CHECKPOINT_PAGES, 0);
+	return checkpoint(db->h, db->mode == DB_QUEUE ? "main" : "q",
+	    LF_DB_WAL_CHECKPOINT_PAGES, 0, wait);
 }
 
 int
@@ -1689,7 +1698,7 @@ db_checkpoint(struct db *db)
 		return 0;
 	/* Waits for readers of old snapshots, as a writer's checkpoint does
 	 * (wal_cb), only once the WAL is long. */
-	return checkpoint(db->h, "main", LF_DB_WAL_MAX_PAGES, 1);
+	return checkpoint(db->h, "main", LF_DB_WAL_MAX_PAGES, 1, 1);
 }
 
 enum db_rc

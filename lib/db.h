@@ -121,8 +121,10 @@ enum db_rc	 db_insert_span(struct db *, const struct trace_rec *,
  * db_queue_delete removes them from the queue (queued spans up to upto);
  * should the program stop between the two, moving them again drops them
  * all as already stored.  db_queue_checkpoint copies the queue file's WAL
- * back and starts it over (call it when no transaction uses the queue).
- * db_queue_count: spans waiting.
+ * back and, once it is long, starts it over: with wait, after waiting for
+ * the queue's readers and writers (call it when no move is in progress);
+ * without, only if none is in the way.  It returns the WAL pages left
+ * (0 when it was started over).  db_queue_count: spans waiting.
  */
 struct db_moved {
 	int64_t		 moved;		/* now in traces */
@@ -133,7 +135,7 @@ struct db_moved {
 enum db_rc	 db_queue_span(struct db *, const struct trace_rec *);
 enum db_rc	 db_queue_move(struct db *, int64_t max, struct db_moved *);
 enum db_rc	 db_queue_delete(struct db *, int64_t upto);
-void		 db_queue_checkpoint(struct db *);
+int		 db_queue_checkpoint(struct db *, int wait);
 enum db_rc	 db_queue_count(struct db *, int64_t *);
 /*
  * A DB_MOVE connection does not checkpoint the database after its

@@ -63,7 +63,10 @@
  * on moving; past this many WAL pages it waits for that copy to end, so
  * that its next transaction starts the WAL over.  A move of 50,000 spans
  * writes about 20,000 pages: this lets one move overlap the copy of the
- * one before, and keeps the WAL under about three moves. */
+ * one before, and keeps the WAL under about three moves.  The queue
+ * file's WAL is bounded the same way: its restarts are left to that
+ * thread, which skips them when a move is reading, until the WAL passes
+ * this many pages; then the mover waits for one itself. */
 #define LF_DB_WAL_MAX_PAGES		24576
 #define LF_DB_JOURNAL_SIZE_LIMIT	(64LL << 20)
 #define LF_DB_WRITER_CACHE_KIB		512

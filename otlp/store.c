@@ -735,6 +735,7 @@ static pthread_cond_t	 ckpt_done_cv = PTHREAD_COND_INITIALIZER;
 static pthread_t	 ckpt_tid;
 static int		 ckpt_running, ckpt_stop, ckpt_wanted, ckpt_busy;
 static int		 qckpt_wanted;	/* the queue file's WAL, too */
+static int		 qckpt_pages;	/* its WAL pages after the last copy */
 static int		 ckpt_pages;	/* WAL pages after the last copy */
 static struct db	*ckpt_db;
 static int64_t		 ckpt_tried;
@@ -760,14 +761,15 @@ ckpt_main(void *arg)
 		ckpt_busy = 1;
 		pthread_mutex_unlock(&ckpt_mu);
 		c = lazy_open(&ckpt_db, &ckpt_tried, DB_WRITE);
-		n = 0;
-		if (queue)
-			db_queue_checkpoint(c);
-		else
-			n = db_checkpoint(c);
+		/* The queue's WAL is started over only if no move or leader
+		 * is in the way (a pending restart would hold up leaders
+		 * until the move ends); else the mover does it (qckpt). */
+		n = queue ? db_queue_checkpoint(c, 0) : db_checkpoint(c);
 		pthread_mutex_lock(&ckpt_mu);
 		ckpt_busy = 0;
-		if (!queue)
+		if (queue)
+			qckpt_pages = n;
+		else
 			ckpt_pages = n;
 		pthread_cond_broadcast(&ckpt_done_cv);
 	}
@@ -790,19 +792,26 @@ ckpt_request(struct db *mv)
 	pthread_mutex_unlock(&ckpt_mu);
 }
 
-/* After moved spans were taken off the queue: checkpoint the queue file
- * soon (q: the queue's connection), after the database. */
+/* After moved spans were taken off the queue (with the queue's turn):
+ * checkpoint the queue file soon (q: the queue's connection), after the
+ * database; here, waiting for its readers, once its WAL is long because
+ * the checkpointer found a move or a leader in the way too often. */
 static void
-qckpt_request(struct db *q)
+qckpt(struct db *q)
 {
-	if (!ckpt_running) {
-		db_queue_checkpoint(q);
-		return;
-	}
+	int	 long_wal;
+
 	pthread_mutex_lock(&ckpt_mu);
-	qckpt_wanted = 1;
-	pthread_cond_signal(&ckpt_cv);
+	long_wal = !ckpt_running || qckpt_pages >= LF_DB_WAL_MAX_PAGES;
+	if (long_wal)
+		qckpt_pages = 0;
+	else {
+		qckpt_wanted = 1;
+		pthread_cond_signal(&ckpt_cv);
+	}
 	pthread_mutex_unlock(&ckpt_mu);
+	if (long_wal)
+		(void)db_queue_checkpoint(q, 1);
 }
 
 /* Before a move: wait for the copy in progress if the WAL is long. */
@@ -876,7 +885,7 @@ move_queue(void)
 	pthread_mutex_unlock(&group_mu);
 	if ((q = lazy_open(&queue_db, &queue_tried, DB_QUEUE)) != NULL &&
 	    (rc == DB_OK ? db_queue_delete(q, m.upto) : DB_OK) == DB_OK) {
-		qckpt_request(q);
+		qckpt(q);
 		if (db_queue_count(q, &n) != DB_OK)
 			n = -1;
 	}

@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "db.h"
+#include "limits.h"
 #include "t.h"
 
 static int
@@ -140,7 +144,7 @@ main(void)
 	CHECK("move the rest", db_queue_move(w, 100, &m) == DB_OK &&
 	    m.moved == 1 && m.dropped == 0 && m.left == 0);
 	CHECK("take it off", db_queue_delete(q, m.upto) == DB_OK);
-	db_queue_checkpoint(q);
+	(void)db_queue_checkpoint(q, 1);
 	CHECK("queue empty", db_queue_count(r, &n) == DB_OK && n == 0);
 
 	CHECK("three spans in traces", db_trace_count(r, &n) == DB_OK &&
@@ -201,6 +205,63 @@ main(void)
 		free(big);
 		db_close(&ck);
 		db_close(&mv);
+	}
+
+	/* Without wait, a checkpoint of the queue never waits for a move
+	 * reading it (a pending restart would hold up every leader until
+	 * the move ends): it copies what it can and leaves the WAL; with no
+	 * reader in the way, it starts the WAL over. */
+	{
+		struct db	*ck = NULL;
+		sqlite3		*rd = NULL;
+		sqlite3_stmt	*st = NULL;
+		struct timespec	 a, b;
+		char		 qp[4200], *big, id[32];
+		int		 i, pages;
+		long		 ms;
+
+		CHECK("checkpointer opens", db_open(&ck, path, DB_WRITE) ==
+		    DB_OK);
+		if ((big = malloc(8001)) == NULL)
+			abort();
+		memset(big, 'y', 8000);
+		big[8000] = '\0';
+		CHECK("begin queue", db_begin(q) == DB_OK);
+		for (i = 0; i < 3000; i++) {
+			snprintf(id, sizeof(id), "wal%05d", i);
+			span(&t, id, "twal", 7300000 + i, "wal", 200);
+			t.attributes = big;
+			if (db_queue_span(q, &t) != DB_OK)
+				break;
+		}
+		CHECK("3,000 spans of 8 KB queued", i == 3000 &&
+		    db_commit(q) == DB_OK);
+		snprintf(qp, sizeof(qp), "%s-queue", path);
+		CHECK("a reader of the queue (a move) begins",
+		    sqlite3_open_v2(qp, &rd, SQLITE_OPEN_READONLY, NULL) ==
+		    SQLITE_OK && sqlite3_exec(rd, "BEGIN", NULL, NULL, NULL) ==
+		    SQLITE_OK && sqlite3_prepare_v2(rd,
+		    "SELECT count(*) FROM otlp_queue", -1, &st, NULL) ==
+		    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		pages = db_queue_checkpoint(ck, 0);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		ms = (long)((b.tv_sec - a.tv_sec) * 1000 +
+		    (b.tv_nsec - a.tv_nsec) / 1000000);
+		CHECK("without wait, the reader in the way: the WAL is left",
+		    pages >= 3000 * 8000 / 4096);
+		CHECK("and the busy timeout was not waited",
+		    ms < LF_DB_BUSY_TIMEOUT_MS / 2);
+		CHECK("a leader queues meanwhile", db_begin(q) == DB_OK &&
+		    db_queue_span(q, &t) == DB_OK && db_commit(q) == DB_OK);
+		sqlite3_finalize(st);
+		CHECK("the reader ends", sqlite3_exec(rd, "COMMIT", NULL, NULL,
+		    NULL) == SQLITE_OK);
+		sqlite3_close(rd);
+		CHECK("with no reader, the WAL is started over",
+		    db_queue_checkpoint(ck, 0) == 0);
+		free(big);
+		db_close(&ck);
 	}
 
 	db_close(&r);
