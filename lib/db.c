@@ -74,6 +74,11 @@ enum stmt {
 	SQL_QUEUE_DELETE,
 	SQL_BEGIN_DEFERRED,
 	SQL_TAGS_AFTER,
+	SQL_QUEUE_ROLLUP,
+	SQL_QUEUE_BOUNDARY,
+	SQL_QUEUE_COVERED,
+	SQL_QUEUE_ROLLUP_MOVE,
+	SQL_QUEUE_ROLLUP_DELETE,
 	SQL__MAX
 };
 
@@ -91,6 +96,33 @@ enum stmt {
 	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, " \
 	"?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, " \
 	"?29, ?30, ?31, ?32"
+
+/* A rollup_hourly row: its columns, their values for a set of rows of
+ * traces or otlp_queue (the sums of the rollup_insert trigger, grouped by
+ * the first four), and the upsert that adds them. */
+#define ROLLUP_COLS \
+	"hour, model, provider, service_name, requests, errors, unpriced, " \
+	"prompt_tokens, completion_tokens, total_tokens, cost, duration_ms, " \
+	"duration_n"
+#define ROLLUP_OF_ROWS \
+	"(timestamp / 3600000) * 3600000, coalesce(model, ''), " \
+	"coalesce(provider, ''), coalesce(service_name, ''), count(*), " \
+	"sum(coalesce(status, 0) >= 400 OR error IS NOT NULL), " \
+	"sum(model IS NOT NULL AND estimated_cost IS NULL), " \
+	"sum(coalesce(prompt_tokens, 0)), sum(coalesce(completion_tokens, 0)), " \
+	"sum(coalesce(total_tokens, 0)), sum(coalesce(estimated_cost, 0)), " \
+	"sum(coalesce(duration_ms, 0)), count(duration_ms)"
+#define ROLLUP_UPSERT \
+	"ON CONFLICT (hour, model, provider, service_name) DO UPDATE SET " \
+	"requests = requests + excluded.requests, " \
+	"errors = errors + excluded.errors, " \
+	"unpriced = unpriced + excluded.unpriced, " \
+	"prompt_tokens = prompt_tokens + excluded.prompt_tokens, " \
+	"completion_tokens = completion_tokens + excluded.completion_tokens, " \
+	"total_tokens = total_tokens + excluded.total_tokens, " \
+	"cost = cost + excluded.cost, " \
+	"duration_ms = duration_ms + excluded.duration_ms, " \
+	"duration_n = duration_n + excluded.duration_n"
 
 /* Columns of a summary row, in the order read_summary() expects. */
 #define SUMMARY_COLS \
@@ -275,27 +307,8 @@ static const char *const sqls[SQL__MAX] = {
 	" FROM otlp_queue WHERE qid <= ?1 ORDER BY qid",
 	/* SQL_ROLLUP_AFTER: the rollups of the rows after seq ?1 (the sums
 	 * of the rollup_insert trigger, one upsert per group) */
-	"INSERT INTO rollup_hourly(hour, model, provider, service_name, "
-	"requests, errors, unpriced, prompt_tokens, completion_tokens, "
-	"total_tokens, cost, duration_ms, duration_n) "
-	"SELECT (timestamp / 3600000) * 3600000, coalesce(model, ''), "
-	"coalesce(provider, ''), coalesce(service_name, ''), count(*), "
-	"sum(coalesce(status, 0) >= 400 OR error IS NOT NULL), "
-	"sum(model IS NOT NULL AND estimated_cost IS NULL), "
-	"sum(coalesce(prompt_tokens, 0)), sum(coalesce(completion_tokens, 0)), "
-	"sum(coalesce(total_tokens, 0)), sum(coalesce(estimated_cost, 0)), "
-	"sum(coalesce(duration_ms, 0)), count(duration_ms) "
-	"FROM traces WHERE seq > ?1 GROUP BY 1, 2, 3, 4 "
-	"ON CONFLICT (hour, model, provider, service_name) DO UPDATE SET "
-	"requests = requests + excluded.requests, "
-	"errors = errors + excluded.errors, "
-	"unpriced = unpriced + excluded.unpriced, "
-	"prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
-	"completion_tokens = completion_tokens + excluded.completion_tokens, "
-	"total_tokens = total_tokens + excluded.total_tokens, "
-	"cost = cost + excluded.cost, "
-	"duration_ms = duration_ms + excluded.duration_ms, "
-	"duration_n = duration_n + excluded.duration_n",
+	"INSERT INTO rollup_hourly(" ROLLUP_COLS ") SELECT " ROLLUP_OF_ROWS
+	" FROM traces WHERE seq > ?1 GROUP BY 1, 2, 3, 4 " ROLLUP_UPSERT,
 	/* SQL_QUEUE_DELETE */
 	"DELETE FROM otlp_queue WHERE qid <= ?1",
 	/* SQL_BEGIN_DEFERRED: locks a file when a statement first uses it */
@@ -306,12 +319,31 @@ static const char *const sqls[SQL__MAX] = {
 	"FROM traces AS t, json_each(t.tags) AS j WHERE t.seq > ?1 "
 	"AND t.tags IS NOT NULL AND json_valid(t.tags) AND t.tags <> '[]' "
 	"AND j.type = 'text'",
+	/* SQL_QUEUE_ROLLUP: the rollups of the spans a transaction queued,
+	 * qid ?1 to ?2 (on the queue's own connection) */
+	"INSERT INTO otlp_queue_rollup(upto, " ROLLUP_COLS ") SELECT ?2, "
+	ROLLUP_OF_ROWS " FROM otlp_queue WHERE qid >= ?1 AND qid <= ?2 "
+	"GROUP BY 2, 3, 4, 5",
+	/* SQL_QUEUE_BOUNDARY: the last span of the last transaction that
+	 * ends at qid ?1 or before */
+	"SELECT max(upto) FROM otlp_queue_rollup WHERE upto <= ?1",
+	/* SQL_QUEUE_COVERED: spans the queued rollups up to qid ?1 count */
+	"SELECT coalesce(sum(requests), 0) FROM otlp_queue_rollup "
+	"WHERE upto <= ?1",
+	/* SQL_QUEUE_ROLLUP_MOVE: those rollups into rollup_hourly */
+	"INSERT INTO rollup_hourly(" ROLLUP_COLS ") SELECT hour, model, "
+	"provider, service_name, sum(requests), sum(errors), sum(unpriced), "
+	"sum(prompt_tokens), sum(completion_tokens), sum(total_tokens), "
+	"sum(cost), sum(duration_ms), sum(duration_n) FROM otlp_queue_rollup "
+	"WHERE upto <= ?1 GROUP BY 1, 2, 3, 4 " ROLLUP_UPSERT,
+	/* SQL_QUEUE_ROLLUP_DELETE */
+	"DELETE FROM otlp_queue_rollup WHERE upto <= ?1",
 };
 
 /* The statements of a DB_QUEUE connection (its main is the queue file). */
 static const enum stmt queue_stmts[] = {
 	SQL_QUEUE_RANGE, SQL_QUEUE_SPAN, SQL_QUEUE_DELETE, SQL_BEGIN,
-	SQL_COMMIT, SQL_ROLLBACK,
+	SQL_COMMIT, SQL_ROLLBACK, SQL_QUEUE_ROLLUP, SQL_QUEUE_ROLLUP_DELETE,
 };
 
 /*
@@ -332,6 +364,19 @@ static const enum stmt queue_stmts[] = {
 	"conversation_id TEXT, agent_name TEXT, input TEXT, output TEXT, " \
 	"attributes TEXT, span_kind TEXT, scope_name TEXT, user_id TEXT, " \
 	"events TEXT, resource_attributes TEXT)"
+/*
+ * The rollups of the spans each transaction queued (summed by the thread
+ * that queued them), with the qid of its last span: a move that ends at
+ * such a span and drops none adds these instead of summing its rows.
+ */
+#define QUEUE_ROLLUP_TABLE \
+	"otlp_queue_rollup (upto INTEGER NOT NULL, hour INTEGER NOT NULL, " \
+	"model TEXT NOT NULL, provider TEXT NOT NULL, " \
+	"service_name TEXT NOT NULL, requests INTEGER NOT NULL, " \
+	"errors INTEGER NOT NULL, unpriced INTEGER NOT NULL, " \
+	"prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, " \
+	"total_tokens INTEGER NOT NULL, cost REAL NOT NULL, " \
+	"duration_ms INTEGER NOT NULL, duration_n INTEGER NOT NULL)"
 
 
 /*
@@ -418,6 +463,10 @@ struct db {
 	int		 batching;
 	int64_t		 batch_rows;
 	int64_t		 batch_seq;	/* rows with a greater seq are the batch's */
+	/* The first span queued by the open transaction (0: none): the
+	 * queue's rollups of its spans are added at commit. */
+	int64_t		 queue_first;
+	int64_t		 queue_last;
 };
 
 void
@@ -679,7 +728,10 @@ attach_queue(struct db *db, const char *path, int create)
 	    (i = exec_retry(db->h, "PRAGMA q.journal_mode = WAL")) !=
 	    SQLITE_OK) || (!queue_is(db, "SELECT 'yes' FROM q.sqlite_master "
 	    "WHERE name = 'otlp_queue'", "yes") && (i = exec_retry(db->h,
-	    "CREATE TABLE IF NOT EXISTS q." QUEUE_TABLE)) != SQLITE_OK))
+	    "CREATE TABLE IF NOT EXISTS q." QUEUE_TABLE)) != SQLITE_OK) ||
+	    (!queue_is(db, "SELECT 'yes' FROM q.sqlite_master "
+	    "WHERE name = 'otlp_queue_rollup'", "yes") && (i = exec_retry(db->h,
+	    "CREATE TABLE IF NOT EXISTS q." QUEUE_ROLLUP_TABLE)) != SQLITE_OK))
 		return db_rc_of(db, i, "create the ingest queue");
 	return DB_OK;
 }
@@ -703,7 +755,9 @@ open_queue(struct db *db, const char *path)
 	    (i = exec_retry(db->h, "PRAGMA synchronous = NORMAL")) !=
 	    SQLITE_OK || (i = exec_retry(db->h, "PRAGMA temp_store = MEMORY"))
 	    != SQLITE_OK || (i = exec_retry(db->h,
-	    "CREATE TABLE IF NOT EXISTS " QUEUE_TABLE)) != SQLITE_OK)
+	    "CREATE TABLE IF NOT EXISTS " QUEUE_TABLE)) != SQLITE_OK ||
+	    (i = exec_retry(db->h, "CREATE TABLE IF NOT EXISTS "
+	    QUEUE_ROLLUP_TABLE)) != SQLITE_OK)
 		return db_rc_of(db, i, "open the ingest queue");
 	snprintf(qp, sizeof(qp), "PRAGMA journal_size_limit = %lld",
 	    (long long)LF_DB_JOURNAL_SIZE_LIMIT);
@@ -1395,6 +1449,7 @@ batch_clear(struct db *db)
 {
 	db->batch_rows = 0;
 	db->batching = 0;
+	db->queue_first = 0;
 }
 
 /*
@@ -1405,14 +1460,15 @@ batch_clear(struct db *db)
  * commit and by a move of the ingest queue.
  */
 static enum db_rc
-add_derived(struct db *db, int64_t after, int64_t n)
+add_derived(struct db *db, int64_t after, int64_t n, int rollups)
 {
 	enum db_rc	 rc;
 
 	if (n <= 0)
 		return DB_OK;
 	sqlite3_bind_int64(db->st[SQL_ROLLUP_AFTER], 1, after);
-	if ((rc = step_retry(db, SQL_ROLLUP_AFTER, "rollups")) != DB_OK)
+	if (rollups && (rc = step_retry(db, SQL_ROLLUP_AFTER, "rollups")) !=
+	    DB_OK)
 		return rc;
 	bind_text(db->st[SQL_COUNT_ADD], 1, "traces");
 	sqlite3_bind_int64(db->st[SQL_COUNT_ADD], 2, n);
@@ -1448,7 +1504,7 @@ batch_finish(struct db *db)
 {
 	enum db_rc	 rc;
 
-	if ((rc = add_derived(db, db->batch_seq, db->batch_rows)) != DB_OK)
+	if ((rc = add_derived(db, db->batch_seq, db->batch_rows, 1)) != DB_OK)
 		return rc;
 	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);
 	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) != DB_OK)
@@ -1464,6 +1520,12 @@ db_commit(struct db *db)
 
 	if (db->batching)
 		rc = batch_finish(db);
+	if (rc == DB_OK && db->queue_first > 0) {
+		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP], 1, db->queue_first);
+		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP], 2, db->queue_last);
+		db->queue_first = 0;
+		rc = step_retry(db, SQL_QUEUE_ROLLUP, "queue rollups");
+	}
 	if (rc == DB_OK)
 		rc = step_retry(db, SQL_COMMIT, "commit");
 	if (rc != DB_OK)
@@ -1556,10 +1618,18 @@ db_insert_span(struct db *db, const struct trace_rec *r, int *inserted)
 enum db_rc
 db_queue_span(struct db *db, const struct trace_rec *r)
 {
+	enum db_rc	 rc;
+
 	if (db->st[SQL_QUEUE_SPAN] == NULL)
 		return DB_ERROR;
 	bind_span(db->st[SQL_QUEUE_SPAN], r);
-	return step_retry(db, SQL_QUEUE_SPAN, "queue span");
+	if ((rc = step_retry(db, SQL_QUEUE_SPAN, "queue span")) == DB_OK &&
+	    !sqlite3_get_autocommit(db->h)) {
+		db->queue_last = sqlite3_last_insert_rowid(db->h);
+		if (db->queue_first == 0)
+			db->queue_first = db->queue_last;
+	}
+	return rc;
 }
 
 /* The first and last qid of the queue (both 0 when it is empty). */
@@ -1596,7 +1666,7 @@ db_queue_count(struct db *db, int64_t *n)
 enum db_rc
 db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 {
-	int64_t		 lo, hi, upto, seq;
+	int64_t		 lo, hi, upto, seq, end, covered;
 	enum db_rc	 rc;
 
 	memset(m, 0, sizeof(m[0]));
@@ -1613,6 +1683,14 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 	    DB_OK || (rc = queue_range(db, &lo, &hi)) != DB_OK || hi == 0)
 		goto done;
 	upto = hi - lo >= max ? lo + max - 1 : hi;
+	/* End at the last span of a queueing transaction if one ends in
+	 * range, so that its queued rollups can stand for the rows. */
+	sqlite3_bind_int64(db->st[SQL_QUEUE_BOUNDARY], 1, upto);
+	if ((rc = step_int(db, SQL_QUEUE_BOUNDARY, &end, "queue boundary")) !=
+	    DB_OK)
+		goto done;
+	if (end >= lo && end < upto)
+		upto = end;
 	if ((rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK)
 		goto done;
 	sqlite3_bind_int64(db->st[SQL_QUEUE_MOVE], 1, upto);
@@ -1622,7 +1700,22 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 	m->dropped = upto - lo + 1 - m->moved;
 	m->left = hi - upto;
 	m->upto = upto;
-	rc = add_derived(db, seq, m->moved);
+	/* The queued rollups stand for the rows when every span was stored
+	 * and they count exactly the spans moved: none from before lo (a
+	 * transaction cut by an earlier move) and none missing (spans
+	 * queued by a release that summed none). */
+	sqlite3_bind_int64(db->st[SQL_QUEUE_COVERED], 1, upto);
+	if ((rc = step_int(db, SQL_QUEUE_COVERED, &covered,
+	    "queue rollups")) != DB_OK)
+		goto done;
+	if (m->dropped == 0 && covered == upto - lo + 1) {
+		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP_MOVE], 1, upto);
+		if ((rc = step_retry(db, SQL_QUEUE_ROLLUP_MOVE,
+		    "queued rollups")) != DB_OK)
+			goto done;
+		m->summed = 1;
+	}
+	rc = add_derived(db, seq, m->moved, !m->summed);
 done:
 	if (rc == DB_OK) {
 		sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);
@@ -1640,10 +1733,18 @@ done:
 enum db_rc
 db_queue_delete(struct db *db, int64_t upto)
 {
+	enum db_rc	 rc;
+
 	if (upto <= 0)
 		return DB_OK;
 	if (db->st[SQL_QUEUE_DELETE] == NULL)
 		return DB_ERROR;
+	/* Rollups first: should the program stop in between, the spans
+	 * left are moved with their rows summed (their rollups are gone). */
+	sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP_DELETE], 1, upto);
+	if ((rc = step_retry(db, SQL_QUEUE_ROLLUP_DELETE,
+	    "queue rollups delete")) != DB_OK)
+		return rc;
 	sqlite3_bind_int64(db->st[SQL_QUEUE_DELETE], 1, upto);
 	return step_retry(db, SQL_QUEUE_DELETE, "queue delete");
 }

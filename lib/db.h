@@ -131,6 +131,7 @@ struct db_moved {
 	int64_t		 dropped;	/* id already stored */
 	int64_t		 left;		/* still queued */
 	int64_t		 upto;		/* last qid taken (0: none) */
+	int		 summed;	/* rollups added as queued (not from rows) */
 };
 enum db_rc	 db_queue_span(struct db *, const struct trace_rec *);
 enum db_rc	 db_queue_move(struct db *, int64_t max, struct db_moved *);

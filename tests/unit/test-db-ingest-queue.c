@@ -79,6 +79,47 @@ found(struct db *db, const char *q)
 	return n;
 }
 
+/* rollup_hourly holds exactly the sums of the stored rows, and the
+ * queue no rollups of spans taken off it (sqlite3 on the files). */
+static int
+rollups_match(const char *path)
+{
+	static const char	 sql[] =
+	    "SELECT count(*) FROM ("
+	    "SELECT hour, model, provider, service_name, requests, errors, "
+	    "unpriced, prompt_tokens, completion_tokens, total_tokens, "
+	    "round(cost, 9), duration_ms, duration_n FROM rollup_hourly "
+	    "EXCEPT SELECT (timestamp / 3600000) * 3600000, "
+	    "coalesce(model, ''), coalesce(provider, ''), "
+	    "coalesce(service_name, ''), count(*), "
+	    "sum(coalesce(status, 0) >= 400 OR error IS NOT NULL), "
+	    "sum(model IS NOT NULL AND estimated_cost IS NULL), "
+	    "sum(coalesce(prompt_tokens, 0)), "
+	    "sum(coalesce(completion_tokens, 0)), "
+	    "sum(coalesce(total_tokens, 0)), "
+	    "round(sum(coalesce(estimated_cost, 0)), 9), "
+	    "sum(coalesce(duration_ms, 0)), count(duration_ms) "
+	    "FROM traces GROUP BY 1, 2, 3, 4) "
+	    "UNION ALL SELECT count(*) - (SELECT count(*) FROM rollup_hourly) "
+	    "FROM (SELECT 1 FROM traces GROUP BY (timestamp / 3600000), "
+	    "coalesce(model, ''), coalesce(provider, ''), "
+	    "coalesce(service_name, ''))";
+	sqlite3		*h = NULL;
+	sqlite3_stmt	*st = NULL;
+	int		 bad = -1;
+
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && sqlite3_prepare_v2(h, sql, -1, &st, NULL) ==
+	    SQLITE_OK) {
+		bad = 0;
+		while (sqlite3_step(st) == SQLITE_ROW)
+			bad += sqlite3_column_int(st, 0) != 0;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return bad == 0;
+}
+
 int
 main(void)
 {
@@ -162,6 +203,59 @@ main(void)
 	CHECK_I64("rollup requests count each stored span once", sums[0], 3);
 	CHECK_I64("rollup tokens", sums[1], 36);
 	CHECK_I64("rollup errors", sums[2], 1);
+
+	/* Each queueing transaction sums the rollups of its spans as it
+	 * commits: a move that ends at a transaction's last span and drops
+	 * none adds those sums instead of summing its rows. */
+	{
+		static const char *const ids[] = { "u1", "u2", "u3", "u4",
+		    "u5", "v1", "v2", "v3", "v4", "v5" };
+		int	 i;
+
+		CHECK("begin T1", db_begin(q) == DB_OK);
+		for (i = 0; i < 3; i++) {
+			span(&t, ids[i], "tu", 7200000 + i * 3600000, "u",
+			    i == 1 ? 500 : 200);
+			if (i == 2) {
+				t.model = "gpt-4o";
+				t.estimated_cost = NAN;
+			}
+			CHECK("queue T1", db_queue_span(q, &t) == DB_OK);
+		}
+		CHECK("commit T1", db_commit(q) == DB_OK);
+		CHECK("begin T2", db_begin(q) == DB_OK);
+		for (i = 3; i < 5; i++) {
+			span(&t, ids[i], "tu", 7200000, "u", 200);
+			t.model = NULL;
+			CHECK("queue T2", db_queue_span(q, &t) == DB_OK);
+		}
+		CHECK("commit T2", db_commit(q) == DB_OK);
+		CHECK("a move of at most 4 ends at T1's last span",
+		    db_queue_move(w, 4, &m) == DB_OK && m.moved == 3 &&
+		    m.dropped == 0 && m.left == 2);
+		CHECK("with T1's queued rollups", m.summed == 1);
+		CHECK("T1 taken off", db_queue_delete(q, m.upto) == DB_OK);
+		CHECK("T2 moved with its queued rollups",
+		    db_queue_move(w, 100, &m) == DB_OK && m.moved == 2 &&
+		    m.summed == 1);
+		CHECK("T2 taken off", db_queue_delete(q, m.upto) == DB_OK);
+		CHECK("begin T3", db_begin(q) == DB_OK);
+		for (i = 5; i < 10; i++) {
+			span(&t, ids[i], "tv", 10800000 + i, "v", 200);
+			CHECK("queue T3", db_queue_span(q, &t) == DB_OK);
+		}
+		CHECK("commit T3", db_commit(q) == DB_OK);
+		CHECK("a move cut inside T3 sums its rows",
+		    db_queue_move(w, 2, &m) == DB_OK && m.moved == 2 &&
+		    m.summed == 0);
+		CHECK("taken off", db_queue_delete(q, m.upto) == DB_OK);
+		CHECK("so does the rest of T3 (its queued rollups count "
+		    "spans moved before)", db_queue_move(w, 100, &m) ==
+		    DB_OK && m.moved == 3 && m.summed == 0);
+		CHECK("taken off", db_queue_delete(q, m.upto) == DB_OK);
+		CHECK("rollups equal the sums of the stored rows",
+		    rollups_match(path));
+	}
 
 	/* The mover's connection never checkpoints, however long its WAL
 	 * (past LF_DB_WAL_CHECKPOINT_PAGES here); db_checkpoint on another
