@@ -79,6 +79,30 @@ found(struct db *db, const char *q)
 	return n;
 }
 
+/* Queue 3,000 spans of 8 KB (ids prefix00000...) in one transaction. */
+static int
+queue_big(struct db *q, const char *prefix)
+{
+	struct trace_rec	 t;
+	char			 big[8001], id[32];
+	int			 i;
+
+	memset(big, 'x', 8000);
+	big[8000] = '\0';
+	if (db_begin(q) != DB_OK)
+		return 0;
+	for (i = 0; i < 3000; i++) {
+		snprintf(id, sizeof(id), "%s%05d", prefix, i);
+		span(&t, id, prefix, 7200000 + i, prefix, 200);
+		t.attributes = big;
+		if (db_queue_span(q, &t) != DB_OK) {
+			db_rollback(q);
+			return 0;
+		}
+	}
+	return db_commit(q) == DB_OK;
+}
+
 /* rollup_hourly holds exactly the sums of the stored rows, and the
  * queue no rollups of spans taken off it (sqlite3 on the files). */
 static int
@@ -264,8 +288,7 @@ main(void)
 		struct db	*mv = NULL, *ck = NULL;
 		struct stat	 st;
 		off_t		 size0;
-		char		*big, id[32];
-		int		 i, pages;
+		int		 pages;
 
 		CHECK("mover opens", db_open(&mv, path, DB_MOVE) == DB_OK);
 		CHECK("checkpointer opens", db_open(&ck, path, DB_WRITE) ==
@@ -273,20 +296,7 @@ main(void)
 		db_checkpoint(ck);
 		CHECK("database file", stat(path, &st) == 0);
 		size0 = st.st_size;
-		if ((big = malloc(8001)) == NULL)
-			abort();
-		memset(big, 'x', 8000);
-		big[8000] = '\0';
-		CHECK("begin big", db_begin(q) == DB_OK);
-		for (i = 0; i < 3000; i++) {
-			snprintf(id, sizeof(id), "big%05d", i);
-			span(&t, id, "tbig", 7200000 + i, "big", 200);
-			t.attributes = big;
-			if (db_queue_span(q, &t) != DB_OK)
-				break;
-		}
-		CHECK("3,000 spans of 8 KB queued", i == 3000 &&
-		    db_commit(q) == DB_OK);
+		CHECK("3,000 spans of 8 KB queued", queue_big(q, "big"));
 		CHECK("the mover moves them", db_queue_move(mv, 5000, &m) ==
 		    DB_OK && m.moved == 3000);
 		CHECK("its commit copied nothing into the file",
@@ -296,7 +306,6 @@ main(void)
 		    pages >= 3000 * 8000 / 4096);
 		CHECK("and copies it into the file", stat(path, &st) == 0 &&
 		    st.st_size >= size0 + 3000 * 8000);
-		free(big);
 		db_close(&ck);
 		db_close(&mv);
 	}
@@ -310,26 +319,13 @@ main(void)
 		sqlite3		*rd = NULL;
 		sqlite3_stmt	*st = NULL;
 		struct timespec	 a, b;
-		char		 qp[4200], *big, id[32];
-		int		 i, pages;
+		char		 qp[4200];
+		int		 pages;
 		long		 ms;
 
 		CHECK("checkpointer opens", db_open(&ck, path, DB_WRITE) ==
 		    DB_OK);
-		if ((big = malloc(8001)) == NULL)
-			abort();
-		memset(big, 'y', 8000);
-		big[8000] = '\0';
-		CHECK("begin queue", db_begin(q) == DB_OK);
-		for (i = 0; i < 3000; i++) {
-			snprintf(id, sizeof(id), "wal%05d", i);
-			span(&t, id, "twal", 7300000 + i, "wal", 200);
-			t.attributes = big;
-			if (db_queue_span(q, &t) != DB_OK)
-				break;
-		}
-		CHECK("3,000 spans of 8 KB queued", i == 3000 &&
-		    db_commit(q) == DB_OK);
+		CHECK("3,000 spans of 8 KB queued", queue_big(q, "wal"));
 		snprintf(qp, sizeof(qp), "%s-queue", path);
 		CHECK("a reader of the queue (a move) begins",
 		    sqlite3_open_v2(qp, &rd, SQLITE_OPEN_READONLY, NULL) ==
@@ -354,7 +350,6 @@ main(void)
 		sqlite3_close(rd);
 		CHECK("with no reader, the WAL is started over",
 		    db_queue_checkpoint(ck, 0) == 0);
-		free(big);
 		db_close(&ck);
 	}
 
