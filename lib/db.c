@@ -463,8 +463,9 @@ struct db {
 	int		 batching;
 	int64_t		 batch_rows;
 	int64_t		 batch_seq;	/* rows with a greater seq are the batch's */
-	/* The first span queued by the open transaction (0: none): the
-	 * queue's rollups of its spans are added at commit. */
+	/* The first and last span queued by the open transaction (0: none):
+	 * the queue's rollups of its spans are added at commit (spans
+	 * queued outside a transaction get none; a move sums their rows). */
 	int64_t		 queue_first;
 	int64_t		 queue_last;
 };
@@ -1449,7 +1450,6 @@ batch_clear(struct db *db)
 {
 	db->batch_rows = 0;
 	db->batching = 0;
-	db->queue_first = 0;
 }
 
 /*
@@ -1457,7 +1457,8 @@ batch_clear(struct db *db)
  * one statement each: rollups (one upsert per group), the row count, the
  * search index and exact tags (with triggers on, trace_tags_insert has
  * added them too: INSERT OR IGNORE).  Used by a batch transaction at
- * commit and by a move of the ingest queue.
+ * commit and by a move of the ingest queue (without rollups when it added
+ * the ones summed as the spans were queued).
  */
 static enum db_rc
 add_derived(struct db *db, int64_t after, int64_t n, int rollups)
@@ -1466,10 +1467,11 @@ add_derived(struct db *db, int64_t after, int64_t n, int rollups)
 
 	if (n <= 0)
 		return DB_OK;
-	sqlite3_bind_int64(db->st[SQL_ROLLUP_AFTER], 1, after);
-	if (rollups && (rc = step_retry(db, SQL_ROLLUP_AFTER, "rollups")) !=
-	    DB_OK)
-		return rc;
+	if (rollups) {
+		sqlite3_bind_int64(db->st[SQL_ROLLUP_AFTER], 1, after);
+		if ((rc = step_retry(db, SQL_ROLLUP_AFTER, "rollups")) != DB_OK)
+			return rc;
+	}
 	bind_text(db->st[SQL_COUNT_ADD], 1, "traces");
 	sqlite3_bind_int64(db->st[SQL_COUNT_ADD], 2, n);
 	if ((rc = step_retry(db, SQL_COUNT_ADD, "row count")) != DB_OK)
@@ -1536,8 +1538,10 @@ db_commit(struct db *db)
 void
 db_rollback(struct db *db)
 {
-	if (db != NULL)
+	if (db != NULL) {
 		batch_clear(db);
+		db->queue_first = 0;
+	}
 	if (db == NULL || db->h == NULL || sqlite3_get_autocommit(db->h))
 		return;
 	if (db->st[SQL_ROLLBACK] != NULL) {

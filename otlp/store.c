@@ -753,12 +753,14 @@ ckpt_main(void *arg)
 			pthread_cond_wait(&ckpt_cv, &ckpt_mu);
 			continue;
 		}
+		/* The database first: a move may be waiting for it. */
 		queue = !ckpt_wanted;
 		if (queue)
 			qckpt_wanted = 0;
-		else
+		else {
 			ckpt_wanted = 0;
-		ckpt_busy = 1;
+			ckpt_busy = 1;	/* ckpt_wait: a database copy */
+		}
 		pthread_mutex_unlock(&ckpt_mu);
 		c = lazy_open(&ckpt_db, &ckpt_tried, DB_WRITE);
 		/* The queue's WAL is started over only if no move or leader
@@ -766,12 +768,13 @@ ckpt_main(void *arg)
 		 * until the move ends); else the mover does it (qckpt). */
 		n = queue ? db_queue_checkpoint(c, 0) : db_checkpoint(c);
 		pthread_mutex_lock(&ckpt_mu);
-		ckpt_busy = 0;
 		if (queue)
 			qckpt_pages = n;
-		else
+		else {
+			ckpt_busy = 0;
 			ckpt_pages = n;
-		pthread_cond_broadcast(&ckpt_done_cv);
+			pthread_cond_broadcast(&ckpt_done_cv);
+		}
 	}
 	pthread_mutex_unlock(&ckpt_mu);
 	return NULL;
