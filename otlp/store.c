@@ -979,8 +979,10 @@ otlp_store_setup(const char *db_path, int queue)
 		return;
 	queue_on = 1;
 	queued = -1;
-	if (pthread_create(&ckpt_tid, NULL, ckpt_main, NULL) == 0)
+	if (pthread_create(&ckpt_tid, NULL, ckpt_main, NULL) == 0) {
 		ckpt_running = 1;
+		pthread_setname_np(ckpt_tid, "otlp-checkpoint");
+	}
 	if (pthread_create(&mover_tid, NULL, mover_main, NULL) != 0) {
 		log_warn("cannot start the ingest queue's mover; spans are "
 		    "stored directly");
@@ -988,6 +990,7 @@ otlp_store_setup(const char *db_path, int queue)
 		return;
 	}
 	mover_running = 1;
+	pthread_setname_np(mover_tid, "otlp-mover");
 }
 
 void
