@@ -302,9 +302,10 @@ static const char *const sqls[SQL__MAX] = {
 	"FROM traces WHERE seq > ?1",
 	/* SQL_QUEUE_SPAN */
 	"INSERT INTO otlp_queue (" INSERT_COLS ") VALUES (" INSERT_VALUES ")",
-	/* SQL_QUEUE_MOVE: queued spans up to qid ?1, in order of arrival */
+	/* SQL_QUEUE_MOVE: queued spans from qid ?2 to ?1, in order of
+	 * arrival */
 	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") SELECT " INSERT_COLS
-	" FROM otlp_queue WHERE qid <= ?1 ORDER BY qid",
+	" FROM otlp_queue WHERE qid >= ?2 AND qid <= ?1 ORDER BY qid",
 	/* SQL_ROLLUP_AFTER: the rollups of the rows after seq ?1 (the sums
 	 * of the rollup_insert trigger, one upsert per group) */
 	"INSERT INTO rollup_hourly(" ROLLUP_COLS ") SELECT " ROLLUP_OF_ROWS
@@ -327,15 +328,16 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_QUEUE_BOUNDARY: the last span of the last transaction that
 	 * ends at qid ?1 or before */
 	"SELECT max(upto) FROM otlp_queue_rollup WHERE upto <= ?1",
-	/* SQL_QUEUE_COVERED: spans the queued rollups up to qid ?1 count */
+	/* SQL_QUEUE_COVERED: spans the queued rollups of the transactions
+	 * ending from qid ?2 to ?1 count */
 	"SELECT coalesce(sum(requests), 0) FROM otlp_queue_rollup "
-	"WHERE upto <= ?1",
+	"WHERE upto >= ?2 AND upto <= ?1",
 	/* SQL_QUEUE_ROLLUP_MOVE: those rollups into rollup_hourly */
 	"INSERT INTO rollup_hourly(" ROLLUP_COLS ") SELECT hour, model, "
 	"provider, service_name, sum(requests), sum(errors), sum(unpriced), "
 	"sum(prompt_tokens), sum(completion_tokens), sum(total_tokens), "
 	"sum(cost), sum(duration_ms), sum(duration_n) FROM otlp_queue_rollup "
-	"WHERE upto <= ?1 GROUP BY 1, 2, 3, 4 " ROLLUP_UPSERT,
+	"WHERE upto >= ?2 AND upto <= ?1 GROUP BY 1, 2, 3, 4 " ROLLUP_UPSERT,
 	/* SQL_QUEUE_ROLLUP_DELETE */
 	"DELETE FROM otlp_queue_rollup WHERE upto <= ?1",
 };
@@ -352,8 +354,9 @@ static const enum stmt queue_stmts[] = {
  * prefix).  It is a file of its own so that exports can be queued while
  * the mover writes the database (one writer per file).
  */
-#define QUEUE_TABLE \
-	"otlp_queue (qid INTEGER PRIMARY KEY, id TEXT, trace_id TEXT, " \
+#define QUEUE_TABLE "otlp_queue " QUEUE_COLUMNS
+#define QUEUE_COLUMNS \
+	"(qid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, trace_id TEXT, " \
 	"parent_id TEXT, timestamp INTEGER, duration_ms INTEGER, " \
 	"provider TEXT, model TEXT, prompt_tokens INTEGER, " \
 	"completion_tokens INTEGER, total_tokens INTEGER, " \
@@ -701,6 +704,44 @@ queue_is(struct db *db, const char *sql, const char *want)
 	return yes;
 }
 
+/*
+ * A queue made before qids were AUTOINCREMENT is made again with its
+ * spans, qids kept: a qid must never be used twice, because the mover
+ * skips spans it moved but that are not yet taken off by their qids
+ * (without AUTOINCREMENT, an emptied table starts again at 1).  s is the
+ * queue's schema name.
+ */
+static int
+queue_upgrade(struct db *db, const char *s)
+{
+	char	 sql[1024], check[160];
+	int	 i;
+
+	snprintf(check, sizeof(check), "SELECT 'yes' FROM %s.sqlite_master "
+	    "WHERE name = 'otlp_queue' AND sql NOT LIKE '%%AUTOINCREMENT%%'",
+	    s);
+	if (!queue_is(db, check, "yes"))
+		return SQLITE_OK;
+	if ((i = exec_retry(db->h, "BEGIN IMMEDIATE")) != SQLITE_OK)
+		return i;
+	/* Another connection may have done it meanwhile. */
+	if (queue_is(db, check, "yes")) {
+		snprintf(sql, sizeof(sql), "CREATE TABLE %s.otlp_queue_v2 "
+		    QUEUE_COLUMNS "; INSERT INTO %s.otlp_queue_v2 SELECT * "
+		    "FROM %s.otlp_queue; DROP TABLE %s.otlp_queue; "
+		    "ALTER TABLE %s.otlp_queue_v2 RENAME TO otlp_queue",
+		    s, s, s, s, s);
+		if ((i = sqlite3_exec(db->h, sql, NULL, NULL, NULL)) !=
+		    SQLITE_OK) {
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+			return i;
+		}
+	}
+	if ((i = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return i;
+}
+
 /* Attach the queue file as "q"; a writer creates it and its table. */
 static enum db_rc
 attach_queue(struct db *db, const char *path, int create)
@@ -732,7 +773,8 @@ attach_queue(struct db *db, const char *path, int create)
 	    "CREATE TABLE IF NOT EXISTS q." QUEUE_TABLE)) != SQLITE_OK) ||
 	    (!queue_is(db, "SELECT 'yes' FROM q.sqlite_master "
 	    "WHERE name = 'otlp_queue_rollup'", "yes") && (i = exec_retry(db->h,
-	    "CREATE TABLE IF NOT EXISTS q." QUEUE_ROLLUP_TABLE)) != SQLITE_OK))
+	    "CREATE TABLE IF NOT EXISTS q." QUEUE_ROLLUP_TABLE)) != SQLITE_OK) ||
+	    (i = queue_upgrade(db, "q")) != SQLITE_OK)
 		return db_rc_of(db, i, "create the ingest queue");
 	return DB_OK;
 }
@@ -758,7 +800,8 @@ open_queue(struct db *db, const char *path)
 	    != SQLITE_OK || (i = exec_retry(db->h,
 	    "CREATE TABLE IF NOT EXISTS " QUEUE_TABLE)) != SQLITE_OK ||
 	    (i = exec_retry(db->h, "CREATE TABLE IF NOT EXISTS "
-	    QUEUE_ROLLUP_TABLE)) != SQLITE_OK)
+	    QUEUE_ROLLUP_TABLE)) != SQLITE_OK ||
+	    (i = queue_upgrade(db, "main")) != SQLITE_OK)
 		return db_rc_of(db, i, "open the ingest queue");
 	snprintf(qp, sizeof(qp), "PRAGMA journal_size_limit = %lld",
 	    (long long)LF_DB_JOURNAL_SIZE_LIMIT);
@@ -1656,19 +1699,21 @@ queue_range(struct db *db, int64_t *lo, int64_t *hi)
 }
 
 enum db_rc
-db_queue_count(struct db *db, int64_t *n)
+db_queue_count(struct db *db, int64_t after, int64_t *n)
 {
 	int64_t		 lo, hi;
 	enum db_rc	 rc;
 
 	/* Appended in qid order and taken from the front: no gaps. */
 	rc = queue_range(db, &lo, &hi);
-	*n = rc == DB_OK && hi > 0 ? hi - lo + 1 : 0;
+	if (lo <= after)
+		lo = after + 1;
+	*n = rc == DB_OK && hi >= lo ? hi - lo + 1 : 0;
 	return rc;
 }
 
 enum db_rc
-db_queue_move(struct db *db, int64_t max, struct db_moved *m)
+db_queue_move(struct db *db, int64_t after, int64_t max, struct db_moved *m)
 {
 	int64_t		 lo, hi, upto, seq, end, covered;
 	enum db_rc	 rc;
@@ -1684,7 +1729,13 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 	 * for all the moved rows, not by the per-row triggers. */
 	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 1);
 	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) !=
-	    DB_OK || (rc = queue_range(db, &lo, &hi)) != DB_OK || hi == 0)
+	    DB_OK || (rc = queue_range(db, &lo, &hi)) != DB_OK)
+		goto done;
+	/* Spans moved already but not yet taken off are skipped (qids are
+	 * never reused, so they are the ones up to after). */
+	if (lo <= after)
+		lo = after + 1;
+	if (hi < lo)
 		goto done;
 	upto = hi - lo >= max ? lo + max - 1 : hi;
 	/* End at the last span of a queueing transaction if one ends in
@@ -1698,6 +1749,7 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 	if ((rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK)
 		goto done;
 	sqlite3_bind_int64(db->st[SQL_QUEUE_MOVE], 1, upto);
+	sqlite3_bind_int64(db->st[SQL_QUEUE_MOVE], 2, lo);
 	if ((rc = step_retry(db, SQL_QUEUE_MOVE, "queue move")) != DB_OK)
 		goto done;
 	m->moved = sqlite3_changes(db->h);
@@ -1709,11 +1761,13 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 	 * transaction cut by an earlier move) and none missing (spans
 	 * queued by a release that summed none). */
 	sqlite3_bind_int64(db->st[SQL_QUEUE_COVERED], 1, upto);
+	sqlite3_bind_int64(db->st[SQL_QUEUE_COVERED], 2, lo);
 	if ((rc = step_int(db, SQL_QUEUE_COVERED, &covered,
 	    "queue rollups")) != DB_OK)
 		goto done;
 	if (m->dropped == 0 && covered == upto - lo + 1) {
 		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP_MOVE], 1, upto);
+		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP_MOVE], 2, lo);
 		if ((rc = step_retry(db, SQL_QUEUE_ROLLUP_MOVE,
 		    "queued rollups")) != DB_OK)
 			goto done;

@@ -114,7 +114,8 @@ enum db_rc	 db_insert_span(struct db *, const struct trace_rec *,
  * The OTLP ingest queue: a file of its own beside the database
  * (<database>-queue), attached to every connection.  db_queue_span appends
  * a span, inside the caller's transaction (a DB_QUEUE connection).
- * db_queue_move copies up to max of the oldest queued spans into traces,
+ * db_queue_move copies up to max of the oldest queued spans after qid
+ * after (the spans up to it were moved but not yet taken off) into traces,
  * in one transaction of the database that locks only the database (the
  * queue can take new spans meanwhile): spans whose id is already stored
  * are dropped, the rest get their rollups, count and search index.  Then
@@ -124,7 +125,8 @@ enum db_rc	 db_insert_span(struct db *, const struct trace_rec *,
  * back and, once it is long, starts it over: with wait, after waiting for
  * the queue's readers and writers (call it when no move is in progress);
  * without, only if none is in the way.  It returns the WAL pages left
- * (0 when it was started over).  db_queue_count: spans waiting.
+ * (0 when it was started over).  db_queue_count: spans queued after qid
+ * after.  Qids are never used twice.
  */
 struct db_moved {
 	int64_t		 moved;		/* now in traces */
@@ -134,10 +136,11 @@ struct db_moved {
 	int		 summed;	/* rollups added as queued (not from rows) */
 };
 enum db_rc	 db_queue_span(struct db *, const struct trace_rec *);
-enum db_rc	 db_queue_move(struct db *, int64_t max, struct db_moved *);
+enum db_rc	 db_queue_move(struct db *, int64_t after, int64_t max,
+		    struct db_moved *);
 enum db_rc	 db_queue_delete(struct db *, int64_t upto);
 int		 db_queue_checkpoint(struct db *, int wait);
-enum db_rc	 db_queue_count(struct db *, int64_t *);
+enum db_rc	 db_queue_count(struct db *, int64_t after, int64_t *);
 /*
  * A DB_MOVE connection does not checkpoint the database after its
  * commits (they are large: the copy would take a fifth of a move);

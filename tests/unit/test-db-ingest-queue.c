@@ -168,9 +168,9 @@ main(void)
 	span(&t, "s0", "t0", 3600000, "stored before", 200);
 	CHECK("direct insert", db_insert_span(w, &t, &ins) == DB_OK && ins);
 
-	CHECK("empty queue counts 0", db_queue_count(r, &n) == DB_OK &&
+	CHECK("empty queue counts 0", db_queue_count(r, 0, &n) == DB_OK &&
 	    n == 0);
-	CHECK("moving an empty queue", db_queue_move(w, 10, &m) == DB_OK &&
+	CHECK("moving an empty queue", db_queue_move(w, 0, 10, &m) == DB_OK &&
 	    m.moved == 0 && m.dropped == 0 && m.left == 0 && m.upto == 0);
 
 	CHECK("begin", db_begin(q) == DB_OK);
@@ -182,7 +182,7 @@ main(void)
 	CHECK("queue s2", db_queue_span(q, &t) == DB_OK);
 	CHECK("commit", db_commit(q) == DB_OK);
 
-	CHECK("three queued", db_queue_count(r, &n) == DB_OK && n == 3);
+	CHECK("three queued", db_queue_count(r, 0, &n) == DB_OK && n == 3);
 	CHECK("queued spans are not in traces yet",
 	    db_trace_count(r, &n) == DB_OK && n == 1);
 	CHECK("nor found by search", found(r, "alphaword") == 0);
@@ -192,25 +192,25 @@ main(void)
 	span(&t, "s9", "t9", 3600400, "rolled back", 200);
 	CHECK("queue s9", db_queue_span(q, &t) == DB_OK);
 	db_rollback(q);
-	CHECK("rollback leaves three", db_queue_count(r, &n) == DB_OK &&
+	CHECK("rollback leaves three", db_queue_count(r, 0, &n) == DB_OK &&
 	    n == 3);
 
-	CHECK("move two", db_queue_move(w, 2, &m) == DB_OK);
+	CHECK("move two", db_queue_move(w, 0, 2, &m) == DB_OK);
 	CHECK_I64("moved: s1", m.moved, 1);
 	CHECK_I64("dropped: the copy of s0", m.dropped, 1);
 	CHECK_I64("left: s2", m.left, 1);
 	CHECK("moved spans stay queued until taken off",
-	    db_queue_count(r, &n) == DB_OK && n == 3);
+	    db_queue_count(r, 0, &n) == DB_OK && n == 3);
 	/* Stopped before taking them off: moving them again adds nothing. */
-	CHECK("move the same two again", db_queue_move(w, 2, &m) == DB_OK &&
+	CHECK("move the same two again", db_queue_move(w, 0, 2, &m) == DB_OK &&
 	    m.moved == 0 && m.dropped == 2);
 	CHECK("take them off", db_queue_delete(q, m.upto) == DB_OK);
-	CHECK("one still queued", db_queue_count(r, &n) == DB_OK && n == 1);
-	CHECK("move the rest", db_queue_move(w, 100, &m) == DB_OK &&
+	CHECK("one still queued", db_queue_count(r, 0, &n) == DB_OK && n == 1);
+	CHECK("move the rest", db_queue_move(w, 0, 100, &m) == DB_OK &&
 	    m.moved == 1 && m.dropped == 0 && m.left == 0);
 	CHECK("take it off", db_queue_delete(q, m.upto) == DB_OK);
 	(void)db_queue_checkpoint(q, 1);
-	CHECK("queue empty", db_queue_count(r, &n) == DB_OK && n == 0);
+	CHECK("queue empty", db_queue_count(r, 0, &n) == DB_OK && n == 0);
 
 	CHECK("three spans in traces", db_trace_count(r, &n) == DB_OK &&
 	    n == 3);
@@ -255,12 +255,12 @@ main(void)
 		}
 		CHECK("commit T2", db_commit(q) == DB_OK);
 		CHECK("a move of at most 4 ends at T1's last span",
-		    db_queue_move(w, 4, &m) == DB_OK && m.moved == 3 &&
+		    db_queue_move(w, 0, 4, &m) == DB_OK && m.moved == 3 &&
 		    m.dropped == 0 && m.left == 2);
 		CHECK("with T1's queued rollups", m.summed == 1);
 		CHECK("T1 taken off", db_queue_delete(q, m.upto) == DB_OK);
 		CHECK("T2 moved with its queued rollups",
-		    db_queue_move(w, 100, &m) == DB_OK && m.moved == 2 &&
+		    db_queue_move(w, 0, 100, &m) == DB_OK && m.moved == 2 &&
 		    m.summed == 1);
 		CHECK("T2 taken off", db_queue_delete(q, m.upto) == DB_OK);
 		CHECK("begin T3", db_begin(q) == DB_OK);
@@ -270,11 +270,11 @@ main(void)
 		}
 		CHECK("commit T3", db_commit(q) == DB_OK);
 		CHECK("a move cut inside T3 sums its rows",
-		    db_queue_move(w, 2, &m) == DB_OK && m.moved == 2 &&
+		    db_queue_move(w, 0, 2, &m) == DB_OK && m.moved == 2 &&
 		    m.summed == 0);
 		CHECK("taken off", db_queue_delete(q, m.upto) == DB_OK);
 		CHECK("so does the rest of T3 (its queued rollups count "
-		    "spans moved before)", db_queue_move(w, 100, &m) ==
+		    "spans moved before)", db_queue_move(w, 0, 100, &m) ==
 		    DB_OK && m.moved == 3 && m.summed == 0);
 		CHECK("taken off", db_queue_delete(q, m.upto) == DB_OK);
 		CHECK("rollups equal the sums of the stored rows",
@@ -297,7 +297,7 @@ main(void)
 		CHECK("database file", stat(path, &st) == 0);
 		size0 = st.st_size;
 		CHECK("3,000 spans of 8 KB queued", queue_big(q, "big"));
-		CHECK("the mover moves them", db_queue_move(mv, 5000, &m) ==
+		CHECK("the mover moves them", db_queue_move(mv, 0, 5000, &m) ==
 		    DB_OK && m.moved == 3000);
 		CHECK("its commit copied nothing into the file",
 		    stat(path, &st) == 0 && st.st_size == size0);
