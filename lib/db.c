@@ -26,6 +26,13 @@ extern const char schema_sql[];		/* schema.sql, compiled in */
 
 struct db;
 static void	 batch_clear(struct db *);
+static enum db_rc queue_flush(struct db *);
+struct groups;
+static void	 groups_free(struct groups *);
+static const sqlite3_module qb_module;
+
+/* The values of a span's row (INSERT_VALUES). */
+#define SPAN_VALUES	32
 
 enum stmt {
 	SQL_INSERT_TRACE,
@@ -68,17 +75,14 @@ enum stmt {
 	SQL_ROLLUP_WRITER,
 	SQL_MAX_SEQ,
 	SQL_FTS_ADD,
-	SQL_QUEUE_SPAN,
+	SQL_QUEUE_ADD,
 	SQL_QUEUE_MOVE,
+	SQL_QUEUE_BATCHES,
 	SQL_ROLLUP_AFTER,
 	SQL_QUEUE_DELETE,
 	SQL_BEGIN_DEFERRED,
 	SQL_TAGS_AFTER,
-	SQL_QUEUE_ROLLUP,
-	SQL_QUEUE_BOUNDARY,
-	SQL_QUEUE_COVERED,
-	SQL_QUEUE_ROLLUP_MOVE,
-	SQL_QUEUE_ROLLUP_DELETE,
+	SQL_ROLLUP_ADD,
 	SQL__MAX
 };
 
@@ -250,8 +254,8 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_TAG_COMMON */
 	"SELECT count(*) FROM (SELECT 1 FROM trace_tags WHERE tag = ?1 "
 	"LIMIT " LF_STR(LF_COMMON_ROWS) ")",
-	/* SQL_QUEUE_RANGE: the queued spans, first and last */
-	"SELECT min(qid), max(qid) FROM otlp_queue",
+	/* SQL_QUEUE_RANGE: the spans queued after batch ?1 */
+	"SELECT coalesce(sum(spans), 0) FROM otlp_queue_batch WHERE qid > ?1",
 	/* SQL_INSERT_SPAN: a span already stored is kept, this one dropped. */
 	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") "
 	"VALUES (" INSERT_VALUES ")",
@@ -300,18 +304,21 @@ static const char *const sqls[SQL__MAX] = {
 	"substr(input, 1, 16384), substr(output, 1, 16384), "
 	"substr(request_body, 1, 16384), substr(response_body, 1, 16384) "
 	"FROM traces WHERE seq > ?1",
-	/* SQL_QUEUE_SPAN */
-	"INSERT INTO otlp_queue (" INSERT_COLS ") VALUES (" INSERT_VALUES ")",
-	/* SQL_QUEUE_MOVE: queued spans from qid ?2 to ?1, in order of
-	 * arrival */
+	/* SQL_QUEUE_ADD: a batch of ?1 spans, packed (see put_span) */
+	"INSERT INTO otlp_queue_batch (spans, data) VALUES (?1, ?2)",
+	/* SQL_QUEUE_MOVE: the batch read (see qb_module), in order */
 	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") SELECT " INSERT_COLS
-	" FROM otlp_queue WHERE qid >= ?2 AND qid <= ?1 ORDER BY qid",
+	" FROM llmflow_queue_batch",
+	/* SQL_QUEUE_BATCHES: the batches queued after ?1, in order (their
+	 * data is read with sqlite3_blob_read: length() does not read it) */
+	"SELECT qid, spans, length(data) FROM otlp_queue_batch WHERE qid > ?1 "
+	"ORDER BY qid",
 	/* SQL_ROLLUP_AFTER: the rollups of the rows after seq ?1 (the sums
 	 * of the rollup_insert trigger, one upsert per group) */
 	"INSERT INTO rollup_hourly(" ROLLUP_COLS ") SELECT " ROLLUP_OF_ROWS
 	" FROM traces WHERE seq > ?1 GROUP BY 1, 2, 3, 4 " ROLLUP_UPSERT,
 	/* SQL_QUEUE_DELETE */
-	"DELETE FROM otlp_queue WHERE qid <= ?1",
+	"DELETE FROM otlp_queue_batch WHERE qid <= ?1",
 	/* SQL_BEGIN_DEFERRED: locks a file when a statement first uses it */
 	"BEGIN",
 	/* SQL_TAGS_AFTER: the exact tags of the rows after seq ?1 (what
@@ -320,32 +327,15 @@ static const char *const sqls[SQL__MAX] = {
 	"FROM traces AS t, json_each(t.tags) AS j WHERE t.seq > ?1 "
 	"AND t.tags IS NOT NULL AND json_valid(t.tags) AND t.tags <> '[]' "
 	"AND j.type = 'text'",
-	/* SQL_QUEUE_ROLLUP: the rollups of the spans a transaction queued,
-	 * qid ?1 to ?2 (on the queue's own connection) */
-	"INSERT INTO otlp_queue_rollup(upto, " ROLLUP_COLS ") SELECT ?2, "
-	ROLLUP_OF_ROWS " FROM otlp_queue WHERE qid >= ?1 AND qid <= ?2 "
-	"GROUP BY 2, 3, 4, 5",
-	/* SQL_QUEUE_BOUNDARY: the last span of the last transaction that
-	 * ends at qid ?1 or before */
-	"SELECT max(upto) FROM otlp_queue_rollup WHERE upto <= ?1",
-	/* SQL_QUEUE_COVERED: spans the queued rollups of the transactions
-	 * ending from qid ?2 to ?1 count */
-	"SELECT coalesce(sum(requests), 0) FROM otlp_queue_rollup "
-	"WHERE upto >= ?2 AND upto <= ?1",
-	/* SQL_QUEUE_ROLLUP_MOVE: those rollups into rollup_hourly */
-	"INSERT INTO rollup_hourly(" ROLLUP_COLS ") SELECT hour, model, "
-	"provider, service_name, sum(requests), sum(errors), sum(unpriced), "
-	"sum(prompt_tokens), sum(completion_tokens), sum(total_tokens), "
-	"sum(cost), sum(duration_ms), sum(duration_n) FROM otlp_queue_rollup "
-	"WHERE upto >= ?2 AND upto <= ?1 GROUP BY 1, 2, 3, 4 " ROLLUP_UPSERT,
-	/* SQL_QUEUE_ROLLUP_DELETE */
-	"DELETE FROM otlp_queue_rollup WHERE upto <= ?1",
+	/* SQL_ROLLUP_ADD: one group's sums (a move's, summed in C) */
+	"INSERT INTO rollup_hourly(" ROLLUP_COLS ") VALUES (?1, ?2, ?3, ?4, "
+	"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) " ROLLUP_UPSERT,
 };
 
 /* The statements of a DB_QUEUE connection (its main is the queue file). */
 static const enum stmt queue_stmts[] = {
-	SQL_QUEUE_RANGE, SQL_QUEUE_SPAN, SQL_QUEUE_DELETE, SQL_BEGIN,
-	SQL_COMMIT, SQL_ROLLBACK, SQL_QUEUE_ROLLUP, SQL_QUEUE_ROLLUP_DELETE,
+	SQL_QUEUE_RANGE, SQL_QUEUE_ADD, SQL_QUEUE_DELETE, SQL_BEGIN,
+	SQL_COMMIT, SQL_ROLLBACK,
 };
 
 /*
@@ -354,32 +344,10 @@ static const enum stmt queue_stmts[] = {
  * prefix).  It is a file of its own so that exports can be queued while
  * the mover writes the database (one writer per file).
  */
-#define QUEUE_TABLE "otlp_queue " QUEUE_COLUMNS
-#define QUEUE_COLUMNS \
-	"(qid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, trace_id TEXT, " \
-	"parent_id TEXT, timestamp INTEGER, duration_ms INTEGER, " \
-	"provider TEXT, model TEXT, prompt_tokens INTEGER, " \
-	"completion_tokens INTEGER, total_tokens INTEGER, " \
-	"cached_tokens INTEGER, cache_creation_tokens INTEGER, " \
-	"reasoning_tokens INTEGER, estimated_cost REAL, cost_source TEXT, " \
-	"status INTEGER, error TEXT, tags TEXT, span_type TEXT, " \
-	"span_name TEXT, service_name TEXT, session_id TEXT, " \
-	"conversation_id TEXT, agent_name TEXT, input TEXT, output TEXT, " \
-	"attributes TEXT, span_kind TEXT, scope_name TEXT, user_id TEXT, " \
-	"events TEXT, resource_attributes TEXT)"
-/*
- * The rollups of the spans each transaction queued (summed by the thread
- * that queued them), with the qid of its last span: a move that ends at
- * such a span and drops none adds these instead of summing its rows.
- */
-#define QUEUE_ROLLUP_TABLE \
-	"otlp_queue_rollup (upto INTEGER NOT NULL, hour INTEGER NOT NULL, " \
-	"model TEXT NOT NULL, provider TEXT NOT NULL, " \
-	"service_name TEXT NOT NULL, requests INTEGER NOT NULL, " \
-	"errors INTEGER NOT NULL, unpriced INTEGER NOT NULL, " \
-	"prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, " \
-	"total_tokens INTEGER NOT NULL, cost REAL NOT NULL, " \
-	"duration_ms INTEGER NOT NULL, duration_n INTEGER NOT NULL)"
+/* A batch: the spans one transaction queued, packed (see put_span). */
+#define QUEUE_TABLE \
+	"otlp_queue_batch (qid INTEGER PRIMARY KEY AUTOINCREMENT, " \
+	"spans INTEGER NOT NULL, data BLOB NOT NULL)"
 
 
 /*
@@ -451,6 +419,27 @@ static const char *const mfilt_sql[MF__MAX] = {
 /* Statements for filter combinations, kept per handle. */
 #define LIST_CACHE	48
 
+/*
+ * The rollups of a queued batch's spans, summed in C as a move reads
+ * them: the sums of the rollup_insert trigger (ROLLUP_OF_ROWS), one group
+ * per hour, model, provider and service, added as one upsert per group
+ * when every span of the batch was stored.  When one was not (a copy of
+ * a stored span) or there were more than LF_DB_MOVE_GROUPS groups, the
+ * batch's rows are summed instead (SQL_ROLLUP_AFTER).
+ */
+struct group {
+	int64_t		 hour;
+	char		*key[3];	/* model, provider, service_name */
+	int64_t		 requests, errors, unpriced, prompt, completion;
+	int64_t		 total, duration, duration_n;
+	double		 cost;
+};
+
+struct groups {
+	struct group	 g[LF_DB_MOVE_GROUPS];
+	size_t		 n;
+};
+
 struct db {
 	sqlite3		*h;
 	enum db_mode	 mode;
@@ -466,11 +455,18 @@ struct db {
 	int		 batching;
 	int64_t		 batch_rows;
 	int64_t		 batch_seq;	/* rows with a greater seq are the batch's */
-	/* The first and last span queued by the open transaction (0: none):
-	 * the queue's rollups of its spans are added at commit (spans
-	 * queued outside a transaction get none; a move sums their rows). */
-	int64_t		 queue_first;
-	int64_t		 queue_last;
+	/* Spans queued by the open transaction and not yet in a batch. */
+	struct buf	 qbuf;
+	int64_t		 qspans;
+	/* A batch being moved, read into memory kept from move to move
+	 * (a blob read by SQLite would be allocated afresh each time). */
+	unsigned char	*mvbuf;
+	size_t		 mvcap, mvlen;
+	int		 wal_pages;	/* after its last commit (DB_MOVE) */
+	/* What the batch's table read (see qb_next). */
+	int64_t		 mv_read;
+	int		 mv_bad, mv_full;
+	struct groups	 mv_groups;
 };
 
 void
@@ -564,6 +560,21 @@ migrate(struct db *db)
 	enum db_rc	 erc = DB_ERROR;
 	char		 pragma[64];
 
+	/* Most opens find the schema current: then nothing is locked (a
+	 * move holds the write lock for up to a second). */
+	for (p = strstr(schema_sql, mark); p != NULL; p = strstr(p, mark)) {
+		p += strlen(mark);
+		latest = atoi(p);
+	}
+	if (latest > 0 && sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1,
+	    &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int(st, 0) == latest) {
+		sqlite3_finalize(st);
+		return DB_OK;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	latest = 0;
 	if ((rc = exec_retry(db->h, "BEGIN IMMEDIATE")) != SQLITE_OK)
 		return db_rc_of(db, rc, "migration begin");
 	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st,
@@ -629,6 +640,23 @@ out:
  * size limit then cuts it back.  The call runs after the client has its
  * answer, so the wait delays nobody.
  */
+static int
+move_wal_cb(void *arg, sqlite3 *h, const char *name, int pages)
+{
+	struct db	*db = arg;
+
+	(void)h;
+	if (strcmp(name, "main") == 0)
+		db->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+int
+db_wal_pages(const struct db *db)
+{
+	return db == NULL ? 0 : db->wal_pages;
+}
+
 static int
 wal_cb(void *arg, sqlite3 *h, const char *name, int pages)
 {
@@ -705,37 +733,31 @@ queue_is(struct db *db, const char *sql, const char *want)
 }
 
 /*
- * A queue made before qids were AUTOINCREMENT is made again with its
- * spans, qids kept: a qid must never be used twice, because the mover
- * skips spans it moved but that are not yet taken off by their qids
- * (without AUTOINCREMENT, an emptied table starts again at 1).  s is the
- * queue's schema name.
+ * A queue file of an earlier version holds spans one per row (otlp_queue)
+ * and their rollups (otlp_queue_rollup): its spans are stored in traces
+ * as they are (the triggers add rollups, count and search index; spans
+ * already stored are dropped) and both tables dropped, in one
+ * transaction.
  */
 static int
-queue_upgrade(struct db *db, const char *s)
+queue_legacy(struct db *db)
 {
-	char	 sql[1024], check[160];
-	int	 i;
+	static const char	 check[] = "SELECT 'yes' FROM q.sqlite_master "
+	    "WHERE name = 'otlp_queue'";
+	int			 i;
 
-	snprintf(check, sizeof(check), "SELECT 'yes' FROM %s.sqlite_master "
-	    "WHERE name = 'otlp_queue' AND sql NOT LIKE '%%AUTOINCREMENT%%'",
-	    s);
 	if (!queue_is(db, check, "yes"))
 		return SQLITE_OK;
 	if ((i = exec_retry(db->h, "BEGIN IMMEDIATE")) != SQLITE_OK)
 		return i;
 	/* Another connection may have done it meanwhile. */
-	if (queue_is(db, check, "yes")) {
-		snprintf(sql, sizeof(sql), "CREATE TABLE %s.otlp_queue_v2 "
-		    QUEUE_COLUMNS "; INSERT INTO %s.otlp_queue_v2 SELECT * "
-		    "FROM %s.otlp_queue; DROP TABLE %s.otlp_queue; "
-		    "ALTER TABLE %s.otlp_queue_v2 RENAME TO otlp_queue",
-		    s, s, s, s, s);
-		if ((i = sqlite3_exec(db->h, sql, NULL, NULL, NULL)) !=
-		    SQLITE_OK) {
-			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-			return i;
-		}
+	if (queue_is(db, check, "yes") && (i = sqlite3_exec(db->h,
+	    "INSERT OR IGNORE INTO main.traces (" INSERT_COLS ") SELECT "
+	    INSERT_COLS " FROM q.otlp_queue ORDER BY qid; "
+	    "DROP TABLE q.otlp_queue; DROP TABLE IF EXISTS q.otlp_queue_rollup",
+	    NULL, NULL, NULL)) != SQLITE_OK) {
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		return i;
 	}
 	if ((i = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
@@ -766,15 +788,14 @@ attach_queue(struct db *db, const char *path, int create)
 	 * it) takes the queue's exclusive lock to set it up, so a hundred
 	 * threads opening at start-up do not queue on it. */
 	if ((i = exec_retry(db->h, "PRAGMA q.synchronous = NORMAL")) !=
-	    SQLITE_OK || (!queue_is(db, "PRAGMA q.journal_mode", "wal") &&
+	    SQLITE_OK || (i = exec_retry(db->h, "PRAGMA q.page_size = "
+	    LF_STR(LF_DB_QUEUE_PAGE_SIZE))) != SQLITE_OK ||
+	    (!queue_is(db, "PRAGMA q.journal_mode", "wal") &&
 	    (i = exec_retry(db->h, "PRAGMA q.journal_mode = WAL")) !=
 	    SQLITE_OK) || (!queue_is(db, "SELECT 'yes' FROM q.sqlite_master "
-	    "WHERE name = 'otlp_queue'", "yes") && (i = exec_retry(db->h,
+	    "WHERE name = 'otlp_queue_batch'", "yes") && (i = exec_retry(db->h,
 	    "CREATE TABLE IF NOT EXISTS q." QUEUE_TABLE)) != SQLITE_OK) ||
-	    (!queue_is(db, "SELECT 'yes' FROM q.sqlite_master "
-	    "WHERE name = 'otlp_queue_rollup'", "yes") && (i = exec_retry(db->h,
-	    "CREATE TABLE IF NOT EXISTS q." QUEUE_ROLLUP_TABLE)) != SQLITE_OK) ||
-	    (i = queue_upgrade(db, "q")) != SQLITE_OK)
+	    (i = queue_legacy(db)) != SQLITE_OK)
 		return db_rc_of(db, i, "create the ingest queue");
 	return DB_OK;
 }
@@ -794,14 +815,14 @@ open_queue(struct db *db, const char *path)
 	if ((rc = open_handle(db, qp,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) != DB_OK)
 		return rc;
-	if ((i = exec_retry(db->h, "PRAGMA journal_mode = WAL")) != SQLITE_OK ||
+	if ((i = exec_retry(db->h, "PRAGMA page_size = "
+	    LF_STR(LF_DB_QUEUE_PAGE_SIZE))) != SQLITE_OK ||
+	    (i = exec_retry(db->h, "PRAGMA journal_mode = WAL")) != SQLITE_OK ||
 	    (i = exec_retry(db->h, "PRAGMA synchronous = NORMAL")) !=
 	    SQLITE_OK || (i = exec_retry(db->h, "PRAGMA temp_store = MEMORY"))
-	    != SQLITE_OK || (i = exec_retry(db->h,
-	    "CREATE TABLE IF NOT EXISTS " QUEUE_TABLE)) != SQLITE_OK ||
-	    (i = exec_retry(db->h, "CREATE TABLE IF NOT EXISTS "
-	    QUEUE_ROLLUP_TABLE)) != SQLITE_OK ||
-	    (i = queue_upgrade(db, "main")) != SQLITE_OK)
+	    != SQLITE_OK || (i = exec_retry(db->h, "PRAGMA cache_size = -"
+	    LF_STR(LF_DB_QUEUE_CACHE_KIB))) != SQLITE_OK || (i = exec_retry(db->h,
+	    "CREATE TABLE IF NOT EXISTS " QUEUE_TABLE)) != SQLITE_OK)
 		return db_rc_of(db, i, "open the ingest queue");
 	snprintf(qp, sizeof(qp), "PRAGMA journal_size_limit = %lld",
 	    (long long)LF_DB_JOURNAL_SIZE_LIMIT);
@@ -826,6 +847,7 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 	*out = NULL;
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return DB_ERROR;
+	buf_init(&db->qbuf, LF_DB_QUEUE_BATCH_MAX);
 	db->mode = mode;
 	if (make_parent(path) == -1) {
 		log_warn("cannot create the directory of %s: %s", path,
@@ -864,6 +886,12 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 		rc = db_rc_of(db, SQLITE_ERROR, "triggers off");
 		goto fail;
 	}
+	/* Writers can move queued batches (db_queue_move). */
+	if (mode != DB_READ && sqlite3_create_module_v2(db->h,
+	    "llmflow_queue_batch", &qb_module, db, NULL) != SQLITE_OK) {
+		rc = db_rc_of(db, SQLITE_ERROR, "queue batch table");
+		goto fail;
+	}
 	if (mode == DB_WRITE || mode == DB_BATCH || mode == DB_MOVE) {
 		char	 pragma[128];
 
@@ -877,9 +905,10 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 			rc = db_rc_of(db, i, "writer pragmas");
 			goto fail;
 		}
-		/* The mover's commits are checkpointed by db_checkpoint. */
+		/* The mover's commits are checkpointed by db_checkpoint;
+		 * it only notes the WAL's length (db_wal_pages). */
 		if (mode == DB_MOVE)
-			sqlite3_wal_autocheckpoint(db->h, 0);
+			sqlite3_wal_hook(db->h, move_wal_cb, db);
 		else
 			sqlite3_wal_hook(db->h, wal_cb, db);
 	}
@@ -919,6 +948,9 @@ db_close(struct db **pdb)
 	if (db == NULL)
 		return;
 	batch_clear(db);
+	buf_free(&db->qbuf);
+	free(db->mvbuf);
+	groups_free(&db->mv_groups);
 	for (i = 0; i < SQL__MAX; i++)
 		sqlite3_finalize(db->st[i]);
 	for (i = 0; i < LIST_CACHE; i++)
@@ -1565,12 +1597,8 @@ db_commit(struct db *db)
 
 	if (db->batching)
 		rc = batch_finish(db);
-	if (rc == DB_OK && db->queue_first > 0) {
-		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP], 1, db->queue_first);
-		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP], 2, db->queue_last);
-		db->queue_first = 0;
-		rc = step_retry(db, SQL_QUEUE_ROLLUP, "queue rollups");
-	}
+	if (rc == DB_OK)
+		rc = queue_flush(db);
 	if (rc == DB_OK)
 		rc = step_retry(db, SQL_COMMIT, "commit");
 	if (rc != DB_OK)
@@ -1583,7 +1611,8 @@ db_rollback(struct db *db)
 {
 	if (db != NULL) {
 		batch_clear(db);
-		db->queue_first = 0;
+		buf_reset(&db->qbuf);
+		db->qspans = 0;
 	}
 	if (db == NULL || db->h == NULL || sqlite3_get_autocommit(db->h))
 		return;
@@ -1602,42 +1631,121 @@ bind_double(sqlite3_stmt *st, int i, double v)
 		sqlite3_bind_null(st, i);
 }
 
+/*
+ * A span's INSERT_VALUES, bound to a statement or packed into a queued
+ * batch.  Packed, each value is a tag byte ('n' NULL, 'i' a 64-bit
+ * integer, 'r' a double, 't' text) followed, for 'i' and 'r', by its 8
+ * bytes and, for 't', by its length in 4 bytes and its bytes (numbers
+ * little-endian).  unpack_span reads them back, checking every length.
+ */
+struct span_out {
+	sqlite3_stmt	*st;	/* bind to it, or else */
+	struct buf	*b;	/* pack into it */
+};
+
+static void
+pack_u64(struct buf *b, char tag, uint64_t v, int n)
+{
+	unsigned char	 h[9];
+	int		 k;
+
+	h[0] = (unsigned char)tag;
+	for (k = 0; k < n; k++)
+		h[1 + k] = (unsigned char)(v >> (8 * k));
+	buf_add(b, h, (size_t)n + 1);
+}
+
+static void
+out_text(struct span_out *o, int i, const char *v)
+{
+	size_t	 n;
+
+	if (o->st != NULL) {
+		bind_text(o->st, i, v);
+		return;
+	}
+	if (v == NULL) {
+		buf_addc(o->b, 'n');
+		return;
+	}
+	if ((n = strlen(v)) > LF_DB_QUEUE_TEXT_MAX) {
+		o->b->err = 1;
+		return;
+	}
+	pack_u64(o->b, 't', n, 4);
+	buf_add(o->b, v, n);
+}
+
+static void
+out_i64(struct span_out *o, int i, int64_t v)
+{
+	if (o->st != NULL)
+		bind_i64(o->st, i, v);
+	else if (v == DB_NULL)
+		buf_addc(o->b, 'n');
+	else
+		pack_u64(o->b, 'i', (uint64_t)v, 8);
+}
+
+static void
+out_double(struct span_out *o, int i, double v)
+{
+	uint64_t	 u;
+
+	if (o->st != NULL)
+		bind_double(o->st, i, v);
+	else if (!isfinite(v))
+		buf_addc(o->b, 'n');
+	else {
+		memcpy(&u, &v, sizeof(u));
+		pack_u64(o->b, 'r', u, 8);
+	}
+}
+
 /* The parameters of INSERT_VALUES. */
+static void
+put_span(struct span_out *o, const struct trace_rec *r)
+{
+	out_text(o, 1, r->id);
+	out_text(o, 2, r->trace_id ? r->trace_id : r->id);
+	out_text(o, 3, r->parent_id);
+	out_i64(o, 4, r->timestamp);
+	out_i64(o, 5, r->duration_ms);
+	out_text(o, 6, r->provider);
+	out_text(o, 7, r->model);
+	out_i64(o, 8, r->prompt_tokens);
+	out_i64(o, 9, r->completion_tokens);
+	out_i64(o, 10, r->total_tokens);
+	out_i64(o, 11, r->cached_tokens);
+	out_i64(o, 12, r->cache_creation_tokens);
+	out_i64(o, 13, r->reasoning_tokens);
+	out_double(o, 14, r->estimated_cost);
+	out_text(o, 15, r->cost_source ? r->cost_source : "unknown");
+	out_i64(o, 16, r->status);
+	out_text(o, 17, r->error);
+	out_text(o, 18, r->tags);
+	out_text(o, 19, r->span_type ? r->span_type : "custom");
+	out_text(o, 20, r->span_name);
+	out_text(o, 21, r->service_name);
+	out_text(o, 22, r->session_id);
+	out_text(o, 23, r->conversation_id);
+	out_text(o, 24, r->agent_name);
+	out_text(o, 25, r->input);
+	out_text(o, 26, r->output);
+	out_text(o, 27, r->attributes);
+	out_text(o, 28, r->span_kind);
+	out_text(o, 29, r->scope_name);
+	out_text(o, 30, r->user_id);
+	out_text(o, 31, r->events);
+	out_text(o, 32, r->resource_attributes);
+}
+
 static void
 bind_span(sqlite3_stmt *st, const struct trace_rec *r)
 {
-	bind_text(st, 1, r->id);
-	bind_text(st, 2, r->trace_id ? r->trace_id : r->id);
-	bind_text(st, 3, r->parent_id);
-	bind_i64(st, 4, r->timestamp);
-	bind_i64(st, 5, r->duration_ms);
-	bind_text(st, 6, r->provider);
-	bind_text(st, 7, r->model);
-	bind_i64(st, 8, r->prompt_tokens);
-	bind_i64(st, 9, r->completion_tokens);
-	bind_i64(st, 10, r->total_tokens);
-	bind_i64(st, 11, r->cached_tokens);
-	bind_i64(st, 12, r->cache_creation_tokens);
-	bind_i64(st, 13, r->reasoning_tokens);
-	bind_double(st, 14, r->estimated_cost);
-	bind_text(st, 15, r->cost_source ? r->cost_source : "unknown");
-	bind_i64(st, 16, r->status);
-	bind_text(st, 17, r->error);
-	bind_text(st, 18, r->tags);
-	bind_text(st, 19, r->span_type ? r->span_type : "custom");
-	bind_text(st, 20, r->span_name);
-	bind_text(st, 21, r->service_name);
-	bind_text(st, 22, r->session_id);
-	bind_text(st, 23, r->conversation_id);
-	bind_text(st, 24, r->agent_name);
-	bind_text(st, 25, r->input);
-	bind_text(st, 26, r->output);
-	bind_text(st, 27, r->attributes);
-	bind_text(st, 28, r->span_kind);
-	bind_text(st, 29, r->scope_name);
-	bind_text(st, 30, r->user_id);
-	bind_text(st, 31, r->events);
-	bind_text(st, 32, r->resource_attributes);
+	struct span_out	 o = { st, NULL };
+
+	put_span(&o, r);
 }
 
 enum db_rc
@@ -1662,64 +1770,501 @@ db_insert_span(struct db *db, const struct trace_rec *r, int *inserted)
 	return rc;
 }
 
-enum db_rc
-db_queue_span(struct db *db, const struct trace_rec *r)
+/* The spans packed so far become one queued batch. */
+static enum db_rc
+queue_flush(struct db *db)
 {
+	sqlite3_stmt	*st = db->st[SQL_QUEUE_ADD];
 	enum db_rc	 rc;
 
-	if (db->st[SQL_QUEUE_SPAN] == NULL)
-		return DB_ERROR;
-	bind_span(db->st[SQL_QUEUE_SPAN], r);
-	if ((rc = step_retry(db, SQL_QUEUE_SPAN, "queue span")) == DB_OK &&
-	    !sqlite3_get_autocommit(db->h)) {
-		db->queue_last = sqlite3_last_insert_rowid(db->h);
-		if (db->queue_first == 0)
-			db->queue_first = db->queue_last;
+	if (db->qspans == 0)
+		return DB_OK;
+	if (db->qbuf.err) {
+		log_warn("a queued batch is over %lu bytes",
+		    LF_DB_QUEUE_BATCH_MAX);
+		rc = DB_ERROR;
+	} else {
+		sqlite3_bind_int64(st, 1, db->qspans);
+		sqlite3_bind_blob64(st, 2, db->qbuf.p, db->qbuf.len,
+		    SQLITE_STATIC);
+		rc = step_retry(db, SQL_QUEUE_ADD, "queue batch");
+		sqlite3_bind_null(st, 2);
 	}
+	buf_reset(&db->qbuf);
+	db->qspans = 0;
 	return rc;
 }
 
-/* The first and last qid of the queue (both 0 when it is empty). */
-static enum db_rc
-queue_range(struct db *db, int64_t *lo, int64_t *hi)
+enum db_rc
+db_queue_span(struct db *db, const struct trace_rec *r)
 {
-	sqlite3_stmt	*st = db->st[SQL_QUEUE_RANGE];
-	int		 i;
+	struct span_out	 o = { NULL, &db->qbuf };
 
-	*lo = *hi = 0;
-	if (st == NULL)
+	if (db->st[SQL_QUEUE_ADD] == NULL)
 		return DB_ERROR;
-	if ((i = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		*lo = sqlite3_column_int64(st, 0);
-		*hi = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	return i == SQLITE_ROW ? DB_OK : db_rc_of(db, i, "queue range");
+	put_span(&o, r);
+	db->qspans++;
+	/* A transaction's spans go as batches of about
+	 * LF_DB_QUEUE_BATCH_BYTES; outside one, each span at once. */
+	if (db->qbuf.err || db->qbuf.len >= LF_DB_QUEUE_BATCH_BYTES ||
+	    sqlite3_get_autocommit(db->h))
+		return queue_flush(db);
+	return DB_OK;
 }
 
 enum db_rc
 db_queue_count(struct db *db, int64_t after, int64_t *n)
 {
-	int64_t		 lo, hi;
-	enum db_rc	 rc;
+	if (db->st[SQL_QUEUE_RANGE] == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(db->st[SQL_QUEUE_RANGE], 1, after);
+	return step_int(db, SQL_QUEUE_RANGE, n, "queue count");
+}
 
-	/* Appended in qid order and taken from the front: no gaps. */
-	rc = queue_range(db, &lo, &hi);
-	if (lo <= after)
-		lo = after + 1;
-	*n = rc == DB_OK && hi >= lo ? hi - lo + 1 : 0;
+/* One packed value. */
+struct packed {
+	char		 type;	/* 'n', 'i', 'r', 't' */
+	int64_t		 i;
+	double		 r;
+	const char	*t;
+	size_t		 len;
+};
+
+static uint64_t
+get_u64(const unsigned char *p, int n)
+{
+	uint64_t	 v = 0;
+	int		 k;
+
+	for (k = 0; k < n; k++)
+		v |= (uint64_t)p[k] << (8 * k);
+	return v;
+}
+
+/* Read one packed span's SPAN_VALUES values from *p (up to end); -1 when
+ * the bytes are not one. */
+static int
+unpack_span(const unsigned char **p, const unsigned char *end,
+    struct packed *v)
+{
+	const unsigned char	*q = *p;
+	uint64_t		 u;
+	int			 k;
+
+	for (k = 0; k < SPAN_VALUES; k++) {
+		if (q >= end)
+			return -1;
+		v[k].type = (char)*q++;
+		switch (v[k].type) {
+		case 'n':
+			break;
+		case 'i':
+		case 'r':
+			if (end - q < 8)
+				return -1;
+			u = get_u64(q, 8);
+			q += 8;
+			v[k].i = (int64_t)u;
+			memcpy(&v[k].r, &u, sizeof(u));
+			break;
+		case 't':
+			if (end - q < 4)
+				return -1;
+			v[k].len = (size_t)get_u64(q, 4);
+			q += 4;
+			if ((size_t)(end - q) < v[k].len)
+				return -1;
+			v[k].t = (const char *)q;
+			q += v[k].len;
+			break;
+		default:
+			return -1;
+		}
+	}
+	*p = q;
+	return 0;
+}
+
+int
+db_queue_batch_check(const void *data, size_t len)
+{
+	struct packed		 v[SPAN_VALUES];
+	const unsigned char	*p = data, *end = p + len;
+	int			 n = 0;
+
+	if (data == NULL)
+		return len == 0 ? 0 : -1;
+	while (p < end) {
+		if (unpack_span(&p, end, v) == -1)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+static const char *
+packed_str(const struct packed *v, size_t *len)
+{
+	if (v->type != 't') {
+		*len = 0;
+		return "";
+	}
+	*len = v->len;
+	return v->t;
+}
+
+static int
+key_is(const char *key, const struct packed *v)
+{
+	size_t		 len;
+	const char	*s = packed_str(v, &len);
+
+	return strlen(key) == len && memcmp(key, s, len) == 0;
+}
+
+static void
+groups_free(struct groups *gs)
+{
+	size_t	 i;
+	int	 k;
+
+	for (i = 0; i < gs->n; i++)
+		for (k = 0; k < 3; k++)
+			free(gs->g[i].key[k]);
+	gs->n = 0;
+}
+
+static enum db_rc
+groups_add(struct db *db, struct groups *gs)
+{
+	sqlite3_stmt	*st = db->st[SQL_ROLLUP_ADD];
+	struct group	*g;
+	enum db_rc	 rc = DB_OK;
+	size_t		 i;
+
+	for (i = 0; i < gs->n && rc == DB_OK; i++) {
+		g = &gs->g[i];
+		sqlite3_bind_int64(st, 1, g->hour);
+		bind_text(st, 2, g->key[0]);
+		bind_text(st, 3, g->key[1]);
+		bind_text(st, 4, g->key[2]);
+		sqlite3_bind_int64(st, 5, g->requests);
+		sqlite3_bind_int64(st, 6, g->errors);
+		sqlite3_bind_int64(st, 7, g->unpriced);
+		sqlite3_bind_int64(st, 8, g->prompt);
+		sqlite3_bind_int64(st, 9, g->completion);
+		sqlite3_bind_int64(st, 10, g->total);
+		sqlite3_bind_double(st, 11, g->cost);
+		sqlite3_bind_int64(st, 12, g->duration);
+		sqlite3_bind_int64(st, 13, g->duration_n);
+		rc = step_retry(db, SQL_ROLLUP_ADD, "rollups");
+	}
+	groups_free(gs);
 	return rc;
+}
+
+/* Value k (1-based, as in INSERT_VALUES) as an integer, 0 when NULL. */
+#define PV_INT(v, k)	((v)[(k) - 1].type == 'i' ? (v)[(k) - 1].i : 0)
+
+/* Add one span's values to its group: -1 when no group is left for it
+ * (or no memory). */
+static int
+groups_sum(struct groups *gs, const struct packed *v)
+{
+	const struct packed	*key[3] = { &v[6], &v[5], &v[20] };
+	struct group		*g = NULL;
+	int64_t			 hour;
+	size_t			 i, len;
+	const char		*s;
+	int			 k;
+
+	/* (timestamp / 3600000) * 3600000: SQLite's division truncates as
+	 * C's does. */
+	hour = PV_INT(v, 4) / 3600000 * 3600000;
+	for (i = 0; i < gs->n && g == NULL; i++)
+		if (gs->g[i].hour == hour && key_is(gs->g[i].key[0], key[0]) &&
+		    key_is(gs->g[i].key[1], key[1]) &&
+		    key_is(gs->g[i].key[2], key[2]))
+			g = &gs->g[i];
+	if (g == NULL) {
+		if (gs->n == LF_DB_MOVE_GROUPS)
+			return -1;
+		g = &gs->g[gs->n];
+		memset(g, 0, sizeof(*g));
+		g->hour = hour;
+		for (k = 0; k < 3; k++) {
+			s = packed_str(key[k], &len);
+			if ((g->key[k] = strndup(s, len)) == NULL) {
+				while (k-- > 0)
+					free(g->key[k]);
+				return -1;
+			}
+		}
+		gs->n++;
+	}
+	g->requests++;
+	g->errors += PV_INT(v, 16) >= 400 || v[16].type != 'n';
+	g->unpriced += v[6].type != 'n' && v[13].type == 'n';
+	g->prompt += PV_INT(v, 8);
+	g->completion += PV_INT(v, 9);
+	g->total += PV_INT(v, 10);
+	g->cost += v[13].type == 'r' ? v[13].r : 0;
+	g->duration += PV_INT(v, 5);
+	g->duration_n += v[4].type != 'n';
+	return 0;
+}
+
+/*
+ * The batch being moved as a table (the eponymous virtual table
+ * llmflow_queue_batch, on writers' connections): one INSERT ... SELECT
+ * stores a whole batch, as a statement per span would open and close a
+ * cursor on traces and each of its indexes for every span.  It reads
+ * db->mvbuf, counts the spans read (mv_read) and whether the data was
+ * damaged (mv_bad), and sums their rollups into mv_groups (mv_full when
+ * they did not fit).
+ */
+struct qb_vtab {
+	sqlite3_vtab	 base;
+	struct db	*db;
+};
+
+struct qb_cursor {
+	sqlite3_vtab_cursor	 base;
+	struct db		*db;
+	const unsigned char	*p, *end;
+	struct packed		 v[SPAN_VALUES];
+	sqlite3_int64		 row;
+	int			 eof;
+};
+
+static int
+qb_connect(sqlite3 *h, void *aux, int argc, const char *const *argv,
+    sqlite3_vtab **out, char **err)
+{
+	struct qb_vtab	*vt;
+	int		 rc;
+
+	(void)argc;
+	(void)argv;
+	(void)err;
+	if ((rc = sqlite3_declare_vtab(h, "CREATE TABLE x(" INSERT_COLS ")"))
+	    != SQLITE_OK)
+		return rc;
+	if ((vt = sqlite3_malloc(sizeof(*vt))) == NULL)
+		return SQLITE_NOMEM;
+	memset(vt, 0, sizeof(*vt));
+	vt->db = aux;
+	*out = &vt->base;
+	return SQLITE_OK;
+}
+
+static int
+qb_disconnect(sqlite3_vtab *vt)
+{
+	sqlite3_free(vt);
+	return SQLITE_OK;
+}
+
+static int
+qb_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+	(void)vt;
+	info->estimatedCost = 1000;
+	info->estimatedRows = 1000;
+	return SQLITE_OK;
+}
+
+static int
+qb_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
+{
+	struct qb_cursor	*c;
+
+	if ((c = sqlite3_malloc(sizeof(*c))) == NULL)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	c->db = ((struct qb_vtab *)vt)->db;
+	c->eof = 1;
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static int
+qb_close(sqlite3_vtab_cursor *c)
+{
+	sqlite3_free(c);
+	return SQLITE_OK;
+}
+
+static int
+qb_next(sqlite3_vtab_cursor *cur)
+{
+	struct qb_cursor	*c = (struct qb_cursor *)cur;
+	struct db		*db = c->db;
+
+	if (c->p >= c->end) {
+		c->eof = 1;
+		return SQLITE_OK;
+	}
+	if (unpack_span(&c->p, c->end, c->v) == -1) {
+		db->mv_bad = 1;
+		c->eof = 1;
+		return SQLITE_OK;
+	}
+	c->row++;
+	db->mv_read++;
+	if (!db->mv_full && groups_sum(&db->mv_groups, c->v) == -1)
+		db->mv_full = 1;
+	return SQLITE_OK;
+}
+
+static int
+qb_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxs, int argc,
+    sqlite3_value **argv)
+{
+	struct qb_cursor	*c = (struct qb_cursor *)cur;
+	struct db		*db = c->db;
+
+	(void)idx;
+	(void)idxs;
+	(void)argc;
+	(void)argv;
+	c->p = db->mvbuf;
+	c->end = c->p + db->mvlen;
+	c->row = 0;
+	c->eof = 0;
+	return qb_next(cur);
+}
+
+static int
+qb_eof(sqlite3_vtab_cursor *cur)
+{
+	return ((struct qb_cursor *)cur)->eof;
+}
+
+static int
+qb_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
+{
+	const struct packed	*v = &((struct qb_cursor *)cur)->v[i];
+
+	if (i < 0 || i >= SPAN_VALUES)
+		return SQLITE_RANGE;
+	switch (v->type) {
+	case 'i':
+		sqlite3_result_int64(ctx, v->i);
+		break;
+	case 'r':
+		sqlite3_result_double(ctx, v->r);
+		break;
+	case 't':
+		sqlite3_result_text64(ctx, v->t, v->len, SQLITE_STATIC,
+		    SQLITE_UTF8);
+		break;
+	default:
+		sqlite3_result_null(ctx);
+	}
+	return SQLITE_OK;
+}
+
+static int
+qb_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = ((struct qb_cursor *)cur)->row;
+	return SQLITE_OK;
+}
+
+static const sqlite3_module qb_module = {
+	.iVersion = 0,
+	.xCreate = NULL,	/* eponymous only */
+	.xConnect = qb_connect,
+	.xBestIndex = qb_best_index,
+	.xDisconnect = qb_disconnect,
+	.xDestroy = qb_disconnect,
+	.xOpen = qb_open,
+	.xClose = qb_close,
+	.xFilter = qb_filter,
+	.xNext = qb_next,
+	.xEof = qb_eof,
+	.xColumn = qb_column,
+	.xRowid = qb_rowid,
+};
+
+/* Store the batch read into db->mvbuf (spans of them), with the move's
+ * transaction open: its rollups are the sums read when every span was
+ * stored, else summed from the rows it stored. */
+static enum db_rc
+move_batch(struct db *db, int64_t spans, struct db_moved *m)
+{
+	enum db_rc	 rc;
+	int64_t		 seq, stored;
+
+	db->mv_read = 0;
+	db->mv_bad = db->mv_full = 0;
+	if ((rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK ||
+	    (rc = step_retry(db, SQL_QUEUE_MOVE, "queue move")) != DB_OK) {
+		groups_free(&db->mv_groups);
+		return rc;
+	}
+	stored = sqlite3_changes64(db->h);
+	m->moved += stored;
+	m->dropped += db->mv_read - stored;
+	if (stored == db->mv_read && !db->mv_full)
+		rc = groups_add(db, &db->mv_groups);
+	else {
+		groups_free(&db->mv_groups);
+		sqlite3_bind_int64(db->st[SQL_ROLLUP_AFTER], 1, seq);
+		rc = step_retry(db, SQL_ROLLUP_AFTER, "rollups");
+	}
+	if (db->mv_bad || db->mv_read != spans) {
+		log_warn("ingest queue: a batch of %lld spans is damaged: "
+		    "%lld of them could not be read", (long long)spans,
+		    (long long)(spans > db->mv_read ? spans - db->mv_read : 0));
+		m->unreadable += spans > db->mv_read ? spans - db->mv_read : 0;
+	}
+	return rc;
+}
+
+/* Read the data of batch qid (len bytes) into db->mvbuf, through *blob
+ * (opened on the first batch, moved to the next ones). */
+static enum db_rc
+read_batch(struct db *db, sqlite3_blob **blob, int64_t qid, int64_t len)
+{
+	unsigned char	*p;
+	size_t		 cap;
+	int		 i;
+
+	if (len < 0 || (uint64_t)len > LF_DB_QUEUE_BATCH_MAX) {
+		log_warn("ingest queue: batch %lld is %lld bytes",
+		    (long long)qid, (long long)len);
+		return DB_ERROR;
+	}
+	if ((size_t)len > db->mvcap) {
+		cap = db->mvcap ? db->mvcap : 65536;
+		while (cap < (size_t)len)
+			cap *= 2;
+		if ((p = realloc(db->mvbuf, cap)) == NULL)
+			return DB_ERROR;
+		db->mvbuf = p;
+		db->mvcap = cap;
+	}
+	i = *blob == NULL ? sqlite3_blob_open(db->h, "q", "otlp_queue_batch",
+	    "data", qid, 0, blob) : sqlite3_blob_reopen(*blob, qid);
+	if (i == SQLITE_OK && len > 0)
+		i = sqlite3_blob_read(*blob, db->mvbuf, (int)len, 0);
+	db->mvlen = (size_t)len;
+	return i == SQLITE_OK ? DB_OK : db_rc_of(db, i, "queue batch read");
 }
 
 enum db_rc
 db_queue_move(struct db *db, int64_t after, int64_t max, struct db_moved *m)
 {
-	int64_t		 lo, hi, upto, seq, end, covered;
+	sqlite3_stmt	*st = db->st[SQL_QUEUE_BATCHES];
+	sqlite3_blob	*blob = NULL;
 	enum db_rc	 rc;
+	int64_t		 seq, spans, qid, len, taken = 0;
+	int		 i = SQLITE_DONE;
 
 	memset(m, 0, sizeof(m[0]));
-	if (db->st[SQL_QUEUE_MOVE] == NULL || max <= 0)
+	if (st == NULL || max <= 0)
 		return DB_ERROR;
 	/* Deferred: the first statement writes the database (so takes its
 	 * lock at once); the queue file is only read. */
@@ -1729,51 +2274,32 @@ db_queue_move(struct db *db, int64_t after, int64_t max, struct db_moved *m)
 	 * for all the moved rows, not by the per-row triggers. */
 	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 1);
 	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) !=
-	    DB_OK || (rc = queue_range(db, &lo, &hi)) != DB_OK)
+	    DB_OK || (rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK)
 		goto done;
-	/* Spans moved already but not yet taken off are skipped (qids are
-	 * never reused, so they are the ones up to after). */
-	if (lo <= after)
-		lo = after + 1;
-	if (hi < lo)
-		goto done;
-	upto = hi - lo >= max ? lo + max - 1 : hi;
-	/* End at the last span of a queueing transaction if one ends in
-	 * range, so that its queued rollups can stand for the rows. */
-	sqlite3_bind_int64(db->st[SQL_QUEUE_BOUNDARY], 1, upto);
-	if ((rc = step_int(db, SQL_QUEUE_BOUNDARY, &end, "queue boundary")) !=
-	    DB_OK)
-		goto done;
-	if (end >= lo && end < upto)
-		upto = end;
-	if ((rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK)
-		goto done;
-	sqlite3_bind_int64(db->st[SQL_QUEUE_MOVE], 1, upto);
-	sqlite3_bind_int64(db->st[SQL_QUEUE_MOVE], 2, lo);
-	if ((rc = step_retry(db, SQL_QUEUE_MOVE, "queue move")) != DB_OK)
-		goto done;
-	m->moved = sqlite3_changes(db->h);
-	m->dropped = upto - lo + 1 - m->moved;
-	m->left = hi - upto;
-	m->upto = upto;
-	/* The queued rollups stand for the rows when every span was stored
-	 * and they count exactly the spans moved: none from before lo (a
-	 * transaction cut by an earlier move) and none missing (spans
-	 * queued by a release that summed none). */
-	sqlite3_bind_int64(db->st[SQL_QUEUE_COVERED], 1, upto);
-	sqlite3_bind_int64(db->st[SQL_QUEUE_COVERED], 2, lo);
-	if ((rc = step_int(db, SQL_QUEUE_COVERED, &covered,
-	    "queue rollups")) != DB_OK)
-		goto done;
-	if (m->dropped == 0 && covered == upto - lo + 1) {
-		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP_MOVE], 1, upto);
-		sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP_MOVE], 2, lo);
-		if ((rc = step_retry(db, SQL_QUEUE_ROLLUP_MOVE,
-		    "queued rollups")) != DB_OK)
-			goto done;
-		m->summed = 1;
+	/* Whole batches, from the oldest after the ones moved already but
+	 * not yet taken off (qids are never used twice), until max spans;
+	 * the rest are only counted. */
+	sqlite3_bind_int64(st, 1, after);
+	while ((i = sqlite3_step(st)) == SQLITE_ROW) {
+		spans = sqlite3_column_int64(st, 1);
+		if (taken >= max) {
+			m->left += spans;
+			continue;
+		}
+		qid = sqlite3_column_int64(st, 0);
+		len = sqlite3_column_int64(st, 2);
+		if ((rc = read_batch(db, &blob, qid, len)) != DB_OK ||
+		    (rc = move_batch(db, spans, m)) != DB_OK)
+			break;
+		taken += spans;
+		m->upto = qid;
 	}
-	rc = add_derived(db, seq, m->moved, !m->summed);
+	sqlite3_reset(st);
+	sqlite3_blob_close(blob);
+	if (rc == DB_OK && i != SQLITE_DONE)
+		rc = db_rc_of(db, i, "queue batches");
+	if (rc == DB_OK)
+		rc = add_derived(db, seq, m->moved, 0);
 done:
 	if (rc == DB_OK) {
 		sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);
@@ -1791,18 +2317,10 @@ done:
 enum db_rc
 db_queue_delete(struct db *db, int64_t upto)
 {
-	enum db_rc	 rc;
-
 	if (upto <= 0)
 		return DB_OK;
 	if (db->st[SQL_QUEUE_DELETE] == NULL)
 		return DB_ERROR;
-	/* Rollups first: should the program stop in between, the spans
-	 * left are moved with their rows summed (their rollups are gone). */
-	sqlite3_bind_int64(db->st[SQL_QUEUE_ROLLUP_DELETE], 1, upto);
-	if ((rc = step_retry(db, SQL_QUEUE_ROLLUP_DELETE,
-	    "queue rollups delete")) != DB_OK)
-		return rc;
 	sqlite3_bind_int64(db->st[SQL_QUEUE_DELETE], 1, upto);
 	return step_retry(db, SQL_QUEUE_DELETE, "queue delete");
 }
@@ -1847,7 +2365,7 @@ db_queue_checkpoint(struct db *db, int wait)
 	/* Past the threshold only: RESTART waits for readers of the queue
 	 * (a move in progress, a health check) to finish. */
 	return checkpoint(db->h, db->mode == DB_QUEUE ? "main" : "q",
-	    LF_DB_WAL_CHECKPOINT_PAGES, 0, wait);
+	    LF_DB_QUEUE_WAL_CHECKPOINT_PAGES, 0, wait);
 }
 
 int
@@ -1855,9 +2373,11 @@ db_checkpoint(struct db *db)
 {
 	if (db == NULL || db->h == NULL)
 		return 0;
-	/* Waits for readers of old snapshots, as a writer's checkpoint does
-	 * (wal_cb), only once the WAL is long. */
-	return checkpoint(db->h, "main", LF_DB_WAL_MAX_PAGES, 1, 1);
+	/* Once the WAL is long, starts it over, waiting for its readers and
+	 * its writer (the mover's next move waits meanwhile): the mover
+	 * begins each move at once, so the WAL is never all copied when its
+	 * next write begins, which would start it over. */
+	return checkpoint(db->h, "main", LF_DB_WAL_MAX_PAGES, 0, 1);
 }
 
 enum db_rc

@@ -133,14 +133,19 @@ struct db_moved {
 	int64_t		 dropped;	/* id already stored */
 	int64_t		 left;		/* still queued */
 	int64_t		 upto;		/* last qid taken (0: none) */
-	int		 summed;	/* rollups added as queued (not from rows) */
+	int64_t		 unreadable;	/* in a damaged batch (logged) */
 };
 enum db_rc	 db_queue_span(struct db *, const struct trace_rec *);
 enum db_rc	 db_queue_move(struct db *, int64_t after, int64_t max,
 		    struct db_moved *);
 enum db_rc	 db_queue_delete(struct db *, int64_t upto);
 int		 db_queue_checkpoint(struct db *, int wait);
+/* A DB_MOVE connection's WAL pages after its last commit. */
+int		 db_wal_pages(const struct db *);
 enum db_rc	 db_queue_count(struct db *, int64_t after, int64_t *);
+/* The spans in a queued batch's packed data, or -1 when it is damaged
+ * (for tests and the fuzz target). */
+int		 db_queue_batch_check(const void *, size_t);
 /*
  * A DB_MOVE connection does not checkpoint the database after its
  * commits (they are large: the copy would take a fifth of a move);

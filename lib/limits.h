@@ -60,13 +60,14 @@
  * the page cache of each writer connection (one per proxy thread). */
 #define LF_DB_WAL_CHECKPOINT_PAGES	4096
 /* The ingest queue's mover leaves checkpoints to another thread and goes
- * on moving; past this many WAL pages it waits for that copy to end, so
- * that its next transaction starts the WAL over.  A move of 50,000 spans
- * writes about 20,000 pages: this lets one move overlap the copy of the
- * one before, and keeps the WAL under about three moves.  The queue
- * file's WAL is bounded the same way: its restarts are left to that
- * thread, which skips them when a move is reading, until the WAL passes
- * this many pages; then the mover waits for one itself. */
+ * on moving; past this many WAL pages the checkpointer starts the WAL
+ * over, and the mover waits for it before its next move.  A move of
+ * 50,000 spans writes about 12,000 pages: this lets one move overlap the
+ * copy of the one before, and keeps the WAL under about three moves.
+ * The queue file's WAL is bounded the same way, in its own (larger)
+ * pages: its restarts are left to that thread, which skips them when a
+ * move is reading, until the WAL passes LF_DB_QUEUE_WAL_MAX_PAGES; then
+ * the mover waits for one itself. */
 #define LF_DB_WAL_MAX_PAGES		24576
 #define LF_DB_JOURNAL_SIZE_LIMIT	(64LL << 20)
 #define LF_DB_WRITER_CACHE_KIB		512
@@ -195,7 +196,7 @@
 /* Exports the OTLP program decodes at once (the others wait): about the
  * cores of a small machine. */
 #define LF_OTLP_DECODERS		2
-/* The ingest queue (otlp_queue; FastCGI only).  An export is answered once
+/* The ingest queue (otlp_queue_batch; FastCGI only).  An export is answered once
  * its spans are queued; the mover moves them into traces when this many
  * are queued, when the oldest has waited LF_OTLP_MOVE_WAIT_MS, or when
  * no export has come for LF_OTLP_MOVE_IDLE_MS (so a lone export shows in
@@ -209,5 +210,23 @@
 #define LF_OTLP_MOVE_IDLE_MS		30
 #define LF_OTLP_MOVE_MAX		50000
 #define LF_OTLP_QUEUE_MAX		200000
+/* Queued spans are packed into batches (one row each) of about
+ * LF_DB_QUEUE_BATCH_BYTES; a batch being packed holds at most
+ * LF_DB_QUEUE_BATCH_MAX bytes and one value LF_DB_QUEUE_TEXT_MAX (far
+ * above what a span may hold: LF_OTLP_MAX_COLUMN).  A move sums the
+ * rollups of LF_DB_MOVE_GROUPS groups (hour, model, provider, service) at
+ * a time. */
+#define LF_DB_QUEUE_BATCH_BYTES		(4UL << 20)
+#define LF_DB_QUEUE_BATCH_MAX		(512UL << 20)
+#define LF_DB_QUEUE_TEXT_MAX		(64UL << 20)
+#define LF_DB_MOVE_GROUPS		256
+/* The queue file's pages (set when it is made; a batch spans few of them)
+ * and the page cache of a connection to it alone (a batch fits). */
+#define LF_DB_QUEUE_PAGE_SIZE		65536
+#define LF_DB_QUEUE_CACHE_KIB		8192
+/* LF_DB_WAL_CHECKPOINT_PAGES and LF_DB_WAL_MAX_PAGES in the queue's
+ * pages (the same bytes). */
+#define LF_DB_QUEUE_WAL_CHECKPOINT_PAGES	256
+#define LF_DB_QUEUE_WAL_MAX_PAGES	1536
 
 #endif

@@ -724,10 +724,10 @@ otlp_store_leave(void)
 /*
  * The checkpointer: copies the database's WAL back after each move, on
  * its own connection and thread, so the mover goes on moving meanwhile
- * (db_checkpoint).  The WAL is started over only by a transaction that
- * begins when all of it has been copied, so a move waits for the copy
- * when the WAL has grown past LF_DB_WAL_MAX_PAGES (about two moves):
- * that bounds it.  It takes the moved spans off the queue (up to
+ * (db_checkpoint).  Once the WAL has grown past LF_DB_WAL_MAX_PAGES
+ * (about two moves), the copy starts it over, and the next move waits
+ * for that (ckpt_wait): that bounds it.  It takes the moved spans off the
+ * queue first (up to
  * moved_upto) and then copies the queue file's WAL back too, so neither
  * the mover nor the leaders wait for that.  Without the thread (it could
  * not start), the mover does both itself.
@@ -743,7 +743,7 @@ static int		 qdel_wanted;	/* moved spans to take off the queue */
 static int64_t		 moved_upto;	/* the last qid moved (set by the mover) */
 static struct db	*qdel_db;	/* the checkpointer's queue connection */
 static int64_t		 qdel_tried;
-static int		 ckpt_pages;	/* WAL pages after the last copy */
+static int		 wal_pages;	/* after the last move or copy */
 static struct db	*ckpt_db;
 static int64_t		 ckpt_tried;
 
@@ -792,7 +792,10 @@ ckpt_main(void *arg)
 			pthread_cond_wait(&ckpt_cv, &ckpt_mu);
 			continue;
 		}
-		if (qdel_wanted && (ckpt_stop || !ckpt_wanted)) {
+		/* Moved spans first: a few milliseconds, and until then
+		 * they count as queued (db_queue_count from other
+		 * programs). */
+		if (qdel_wanted) {
 			qdel_wanted = 0;
 			upto = moved_upto;
 			pthread_mutex_unlock(&ckpt_mu);
@@ -822,7 +825,7 @@ ckpt_main(void *arg)
 			qckpt_pages = n;
 		else {
 			ckpt_busy = 0;
-			ckpt_pages = n;
+			wal_pages = n;
 			pthread_cond_broadcast(&ckpt_done_cv);
 		}
 	}
@@ -841,6 +844,7 @@ ckpt_request(struct db *mv)
 	}
 	pthread_mutex_lock(&ckpt_mu);
 	ckpt_wanted = 1;
+	wal_pages = db_wal_pages(mv);
 	pthread_cond_signal(&ckpt_cv);
 	pthread_mutex_unlock(&ckpt_mu);
 }
@@ -874,7 +878,7 @@ qckpt(struct db *q)
 	int	 long_wal;
 
 	pthread_mutex_lock(&ckpt_mu);
-	long_wal = !ckpt_running || qckpt_pages >= LF_DB_WAL_MAX_PAGES;
+	long_wal = !ckpt_running || qckpt_pages >= LF_DB_QUEUE_WAL_MAX_PAGES;
 	if (long_wal)
 		qckpt_pages = 0;
 	pthread_mutex_unlock(&ckpt_mu);
@@ -888,7 +892,7 @@ ckpt_wait(void)
 {
 	pthread_mutex_lock(&ckpt_mu);
 	while (ckpt_running && !ckpt_stop && (ckpt_busy || ckpt_wanted) &&
-	    ckpt_pages >= LF_DB_WAL_MAX_PAGES)
+	    wal_pages >= LF_DB_WAL_MAX_PAGES)
 		pthread_cond_wait(&ckpt_done_cv, &ckpt_mu);
 	pthread_mutex_unlock(&ckpt_mu);
 }
@@ -920,7 +924,7 @@ move_queue(void)
 	struct db_moved	 m;
 	struct db	*db, *q, *mv;
 	enum db_rc	 rc = DB_ERROR;
-	int64_t		 n = -1, t0;
+	int64_t		 n = -1, t0, tw;
 
 	pthread_mutex_unlock(&group_mu);
 	memset(&m, 0, sizeof(m));
@@ -929,6 +933,7 @@ move_queue(void)
 	mv = lazy_open(&mover_db, &mover_tried, DB_MOVE);
 	db = data_db();
 	ckpt_wait();
+	tw = now_ms();
 	pthread_mutex_lock(&data_mu);
 	if (mv != NULL &&
 	    (rc = db_queue_move(mv, moved_upto, LF_OTLP_MOVE_MAX, &m)) ==
@@ -940,8 +945,9 @@ move_queue(void)
 	pthread_mutex_unlock(&data_mu);
 	if (rc == DB_OK && m.moved > 0)
 		ckpt_request(mv);
-	log_debug("ingest queue: %lld spans moved in %lld ms, %lld left",
-	    (long long)m.moved, (long long)(now_ms() - t0),
+	log_debug("ingest queue: %lld spans moved in %lld ms (%lld of them "
+	    "waiting for a checkpoint), %lld left", (long long)m.moved,
+	    (long long)(now_ms() - t0), (long long)(tw - t0),
 	    (long long)m.left);
 	if (rc == DB_OK && m.dropped > 0)
 		log_info("ingest queue: %lld spans moved, %lld dropped (span id "

@@ -18,6 +18,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
@@ -281,6 +282,42 @@ def sanitizer_reports():
 
 _fake = None
 _fake_lock = threading.Lock()
+
+
+# The values of a queued span, in the order lib/db.c packs them (put_span).
+QUEUE_COLS = ("id trace_id parent_id timestamp duration_ms provider model prompt_tokens "
+              "completion_tokens total_tokens cached_tokens cache_creation_tokens "
+              "reasoning_tokens estimated_cost cost_source status error tags span_type "
+              "span_name service_name session_id conversation_id agent_name input output "
+              "attributes span_kind scope_name user_id events resource_attributes").split()
+
+
+def queue_batch(spans):
+    """Spans (dicts of column values) packed as LLMFlow queues them: per value a
+    tag byte ('n' NULL, 'i' integer, 'r' double, 't' text) and, little-endian,
+    8 bytes or a 4-byte length and the text; with the defaults put_span fills."""
+    out = bytearray()
+    for sp in spans:
+        sp = dict({"cost_source": "unknown", "span_type": "custom"}, **sp)
+        sp.setdefault("trace_id", sp.get("id"))
+        for c in QUEUE_COLS:
+            v = sp.get(c)
+            if v is None:
+                out += b"n"
+            elif isinstance(v, float):
+                out += b"r" + struct.pack("<d", v)
+            elif isinstance(v, int):
+                out += b"i" + struct.pack("<q", v)
+            else:
+                t = v.encode()
+                out += b"t" + struct.pack("<I", len(t)) + t
+    return bytes(out)
+
+
+def queue_spans(con, spans):
+    """Queue spans as one batch on a sqlite3 connection to the queue file."""
+    con.execute("INSERT INTO otlp_queue_batch (spans, data) VALUES (?, ?)",
+                (len(spans), queue_batch(spans)))
 
 
 def fake():

@@ -14,7 +14,7 @@ import time
 import urllib.parse
 
 import otlp_encode as oe
-from harness import (Instance, TestFailure, check, close, eq, fake, marker, price,
+from harness import (Instance, queue_spans, TestFailure, check, close, eq, fake, marker, price,
                      raw_post_early_reply, request)
 
 
@@ -879,15 +879,35 @@ def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
                  0.25, "reported", "llm", "left queued " + word, "q2"),
                 (first["span_id"], tid, None, ts, 9, None, None, None, None, None,
                  None, "unknown", "custom", "copy of the first span", "q3")]
-        con.executemany("INSERT INTO otlp_queue (%s) VALUES (%s)" % (cols, ",".join("?" * 15)), rows)
+        queue_spans(con, [dict(zip(cols.split(", "), r)) for r in rows])
+        # And one left by an earlier version, which queued a span per row
+        # (otlp_queue, with its rollups in otlp_queue_rollup).
+        word2 = "olderword" + hexid(4)
+        old = (hexid(8), tid, first["span_id"], ts, 3, "gpt-4o-mini", "openai", 1, 2, 3,
+               0.5, "reported", "llm", "left by the earlier layout " + word2, "q4")
+        con.execute("CREATE TABLE otlp_queue (qid INTEGER PRIMARY KEY, id TEXT, trace_id TEXT, "
+                    "parent_id TEXT, timestamp INTEGER, duration_ms INTEGER, provider TEXT, "
+                    "model TEXT, prompt_tokens INTEGER, completion_tokens INTEGER, "
+                    "total_tokens INTEGER, cached_tokens INTEGER, cache_creation_tokens INTEGER, "
+                    "reasoning_tokens INTEGER, estimated_cost REAL, cost_source TEXT, "
+                    "status INTEGER, error TEXT, tags TEXT, span_type TEXT, span_name TEXT, "
+                    "service_name TEXT, session_id TEXT, conversation_id TEXT, agent_name TEXT, "
+                    "input TEXT, output TEXT, attributes TEXT, span_kind TEXT, scope_name TEXT, "
+                    "user_id TEXT, events TEXT, resource_attributes TEXT)")
+        con.execute("CREATE TABLE otlp_queue_rollup (upto INTEGER NOT NULL)")
+        con.execute("INSERT INTO otlp_queue (%s) VALUES (%s)" % (cols, ",".join("?" * 15)), old)
         con.commit()
         con.close()
         inst.stopped = False
         inst.start()
         wait_queue(inst)
         con = sqlite3.connect(os.path.join(inst.data_dir, "data.db-queue"))
-        eq(con.execute("SELECT count(*) FROM otlp_queue").fetchall(), [(0,)], "queue empty after start")
+        eq(con.execute("SELECT count(*) FROM otlp_queue_batch").fetchall(), [(0,)], "queue empty after start")
+        eq(con.execute("SELECT name FROM sqlite_master WHERE name IN ('otlp_queue', 'otlp_queue_rollup')"
+                       ).fetchall(), [], "the earlier layout's tables dropped")
         con.close()
+        eq(inst.db_query("SELECT span_name, estimated_cost FROM traces WHERE id = ?", (old[0],)),
+           [("left by the earlier layout " + word2, 0.5)], "the earlier layout's span stored")
         eq(inst.db_query("SELECT span_name, parent_id, estimated_cost, cost_source FROM traces WHERE id = ?",
                          (rows[0][0],)),
            [("left queued " + word, first["span_id"], 0.25, "reported")], "queued span stored")
@@ -898,9 +918,15 @@ def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
         eq(inst.db_query("SELECT service_name, requests, total_tokens, cost FROM rollup_hourly "
                          "WHERE service_name IN ('q2', 'q3') ORDER BY 1"),
            [("q2", 1, 15, 0.25)], "rollups of the moved span only")
+        eq(inst.db_query("SELECT service_name, requests, total_tokens, cost FROM rollup_hourly "
+                         "WHERE service_name = 'q4'"), [("q4", 1, 3, 0.5)],
+           "rollups of the earlier layout's span")
         found = inst.api_json("/api/traces?q=%s" % word)
         ids = [t["id"] for t in (found.get("traces") if isinstance(found, dict) else found)]
         eq(ids, [rows[0][0]], "search finds the moved span")
+        found = inst.api_json("/api/traces?q=%s" % word2)
+        ids = [t["id"] for t in (found.get("traces") if isinstance(found, dict) else found)]
+        eq(ids, [old[0]], "search finds the earlier layout's span")
         nodes = walk(tree(inst, rows[0][0]).get("spans") or [])
         eq(nodes.get(rows[0][0], (None, None))[1], first["span_id"],
            "the moved span sits under the first run's span in the tree")
@@ -920,9 +946,9 @@ ROLLUPS_DIFFER = (
 
 def test_otlp_concurrent_exports_rollups_equal_the_stored_rows():
     """Exports sent at once from several senders, protobuf and JSON, one of
-    them twice: the stats rollups (summed as spans are queued, or from the
-    rows when a move drops a copy) equal the sums of the rows stored, group
-    by group, and each span is counted once."""
+    them twice: the stats rollups (summed by the mover as it stores each
+    span, copies not counted) equal the sums of the rows stored, group by
+    group, and each span is counted once."""
     with Instance("otlp-rollups") as inst:
         base = now_ns() - 3 * 3600 * 10 ** 9
         models = [("gpt-4o-mini", "openai"), ("claude-3-5-haiku-20241022", "anthropic"),
@@ -969,6 +995,6 @@ def test_otlp_concurrent_exports_rollups_equal_the_stored_rows():
         check(inst.db_query("SELECT count(*) FROM rollup_hourly")[0][0] >= 12,
               "rollups of several hours, models and services")
         con = sqlite3.connect(os.path.join(inst.data_dir, "data.db-queue"))
-        eq(con.execute("SELECT count(*) FROM otlp_queue_rollup").fetchall(), [(0,)],
-           "queued rollups taken off with their spans")
+        eq(con.execute("SELECT count(*) FROM otlp_queue_batch").fetchall(), [(0,)],
+           "queued batches taken off")
         con.close()

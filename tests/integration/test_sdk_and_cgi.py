@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 
 import fake_upstream as fu
-from harness import BIN, PRICES, REPO, Instance, TestFailure, check, eq, fake, marker
+from harness import BIN, PRICES, REPO, Instance, queue_spans, TestFailure, check, eq, fake, marker
 
 SDK_DIR = os.path.join(REPO, "tests", "sdk")
 _inst = None
@@ -99,9 +99,8 @@ def test_programs_serve_one_request_as_plain_cgi():
     # OTLP ingest as CGI: no mover outlives the request, so spans are
     # stored at once, and spans a FastCGI run left queued are moved too.
     qdb = sqlite3.connect(os.path.join(tmp, "data.db-queue"))
-    qdb.execute("INSERT INTO otlp_queue (id, trace_id, timestamp, span_type, span_name, cost_source) "
-                "VALUES ('00000000000000aa', '000000000000000000000000000000aa', 1, 'custom', "
-                "'left queued', 'unknown')")
+    queue_spans(qdb, [{"id": "00000000000000aa", "trace_id": "000000000000000000000000000000aa",
+                       "timestamp": 1, "span_name": "left queued"}])
     qdb.commit()
     db = sqlite3.connect(os.path.join(tmp, "data.db"))
     tid, sid = "%032x" % random.getrandbits(128), "%016x" % random.getrandbits(64)
@@ -121,7 +120,7 @@ def test_programs_serve_one_request_as_plain_cgi():
        [("cgi span " + mk, "cgi-svc", 500)], "span stored by the CGI export")
     eq(db.execute("SELECT span_name FROM traces WHERE id = '00000000000000aa'").fetchall(),
        [("left queued",)], "queued span moved by the CGI export")
-    eq(qdb.execute("SELECT count(*) FROM otlp_queue").fetchone(), (0,), "queue empty")
+    eq(qdb.execute("SELECT count(*) FROM otlp_queue_batch").fetchone(), (0,), "queue empty")
     qdb.close()
     db.close()
     shutil.rmtree(tmp, ignore_errors=True)

@@ -1,8 +1,11 @@
 /* The OTLP ingest queue (a file beside the database): spans appended in a
- * transaction, moved into traces in order with their rollups, count and
- * search index, then taken off the queue; a span whose id is already
- * stored is dropped, a move takes at most max, and moving again what was
- * moved but not taken off stores nothing twice. */
+ * transaction as packed batches, moved into traces in order with their
+ * rollups, count and search index, then taken off the queue; a span whose
+ * id is already stored is dropped, a move takes whole batches up to max
+ * spans, moving again what was moved but not taken off stores nothing
+ * twice, and a move after it skips it.  A damaged batch is skipped and
+ * counted; a queue file of the earlier layout (a span per row) is stored
+ * when the database is opened. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,90 +198,187 @@ main(void)
 	CHECK("rollback leaves three", db_queue_count(r, 0, &n) == DB_OK &&
 	    n == 3);
 
-	CHECK("move two", db_queue_move(w, 0, 2, &m) == DB_OK);
-	CHECK_I64("moved: s1", m.moved, 1);
+	CHECK("begin 3", db_begin(q) == DB_OK);
+	span(&t, "s3", "t3", 3600500, "gammaword third", 200);
+	CHECK("queue s3", db_queue_span(q, &t) == DB_OK);
+	CHECK("commit 3", db_commit(q) == DB_OK);
+	CHECK("four queued", db_queue_count(r, 0, &n) == DB_OK && n == 4);
+
+	CHECK("a move of at most two", db_queue_move(w, 0, 2, &m) == DB_OK);
+	CHECK_I64("takes the first batch whole: s1 and s2 moved", m.moved, 2);
 	CHECK_I64("dropped: the copy of s0", m.dropped, 1);
-	CHECK_I64("left: s2", m.left, 1);
+	CHECK_I64("left: s3", m.left, 1);
 	CHECK("moved spans stay queued until taken off",
-	    db_queue_count(r, 0, &n) == DB_OK && n == 3);
+	    db_queue_count(r, 0, &n) == DB_OK && n == 4);
+	CHECK("counted after the moved batch: one",
+	    db_queue_count(r, m.upto, &n) == DB_OK && n == 1);
 	/* Stopped before taking them off: moving them again adds nothing. */
-	CHECK("move the same two again", db_queue_move(w, 0, 2, &m) == DB_OK &&
-	    m.moved == 0 && m.dropped == 2);
-	CHECK("take them off", db_queue_delete(q, m.upto) == DB_OK);
+	CHECK("move the same batch again", db_queue_move(w, 0, 2, &m) ==
+	    DB_OK && m.moved == 0 && m.dropped == 3 && m.left == 1);
+	CHECK("take it off", db_queue_delete(q, m.upto) == DB_OK);
 	CHECK("one still queued", db_queue_count(r, 0, &n) == DB_OK && n == 1);
-	CHECK("move the rest", db_queue_move(w, 0, 100, &m) == DB_OK &&
-	    m.moved == 1 && m.dropped == 0 && m.left == 0);
+	{
+		int64_t	 upto;
+
+		CHECK("begin 4", db_begin(q) == DB_OK);
+		span(&t, "s4", "t3", 3600600, "deltaword fourth", 200);
+		CHECK("queue s4", db_queue_span(q, &t) == DB_OK);
+		CHECK("commit 4", db_commit(q) == DB_OK);
+		CHECK("move s3's batch", db_queue_move(w, 0, 1, &m) == DB_OK &&
+		    m.moved == 1 && m.dropped == 0 && m.left == 1);
+		upto = m.upto;
+		CHECK("a move after it, not yet taken off, skips it",
+		    db_queue_move(w, upto, 100, &m) == DB_OK && m.moved == 1 &&
+		    m.dropped == 0 && m.left == 0 && m.upto > upto);
+	}
 	CHECK("take it off", db_queue_delete(q, m.upto) == DB_OK);
 	(void)db_queue_checkpoint(q, 1);
 	CHECK("queue empty", db_queue_count(r, 0, &n) == DB_OK && n == 0);
 
-	CHECK("three spans in traces", db_trace_count(r, &n) == DB_OK &&
-	    n == 3);
+	CHECK("five spans in traces", db_trace_count(r, &n) == DB_OK &&
+	    n == 5);
 	name[0] = '\0';
 	CHECK("the stored s0 is the first one",
 	    db_trace_get(r, "s0", name_cb, name) == DB_OK &&
 	    strcmp(name, "stored before") == 0);
 	CHECK("moved spans are found by search", found(r, "alphaword") == 1 &&
-	    found(r, "betaword") == 1);
+	    found(r, "betaword") == 1 && found(r, "deltaword") == 1);
 	CHECK("the dropped copy is not", found(r, "duplicate") == 0);
 	memset(sums, 0, sizeof(sums));
 	CHECK("rollups", db_rollup(r, RG_TOTAL, DB_NULL, DB_NULL, sum_cb,
 	    sums) == DB_OK);
-	CHECK_I64("rollup requests count each stored span once", sums[0], 3);
-	CHECK_I64("rollup tokens", sums[1], 36);
+	CHECK_I64("rollup requests count each stored span once", sums[0], 5);
+	CHECK_I64("rollup tokens", sums[1], 60);
 	CHECK_I64("rollup errors", sums[2], 1);
 
-	/* Each queueing transaction sums the rollups of its spans as it
-	 * commits: a move that ends at a transaction's last span and drops
-	 * none adds those sums instead of summing its rows. */
+	/* A move sums its stored spans' rollups in C: they equal the sums
+	 * of the rows, over hours, models, services, errors, unpriced and
+	 * NULL values, with a copy of a stored span dropped (not counted). */
 	{
 		static const char *const ids[] = { "u1", "u2", "u3", "u4",
 		    "u5", "v1", "v2", "v3", "v4", "v5" };
 		int	 i;
 
 		CHECK("begin T1", db_begin(q) == DB_OK);
-		for (i = 0; i < 3; i++) {
-			span(&t, ids[i], "tu", 7200000 + i * 3600000, "u",
+		for (i = 0; i < 10; i++) {
+			span(&t, ids[i], "tu", 7200000 + (i % 3) * 3600000, "u",
 			    i == 1 ? 500 : 200);
 			if (i == 2) {
 				t.model = "gpt-4o";
 				t.estimated_cost = NAN;
 			}
+			if (i == 3)
+				t.model = t.provider = NULL;
+			if (i == 4) {
+				t.service_name = NULL;
+				t.duration_ms = DB_NULL;
+				t.status = DB_NULL;
+				t.error = "boom";
+			}
+			if (i == 5) {
+				t.prompt_tokens = DB_NULL;
+				t.estimated_cost = 0.125;
+			}
+			if (i == 6)
+				t.timestamp = 7200000 + 2 * 3600000 - 1;
 			CHECK("queue T1", db_queue_span(q, &t) == DB_OK);
 		}
+		span(&t, "s1", "t1", 3600100, "a copy of s1", 200);
+		CHECK("queue a copy of s1", db_queue_span(q, &t) == DB_OK);
 		CHECK("commit T1", db_commit(q) == DB_OK);
-		CHECK("begin T2", db_begin(q) == DB_OK);
-		for (i = 3; i < 5; i++) {
-			span(&t, ids[i], "tu", 7200000, "u", 200);
-			t.model = NULL;
-			CHECK("queue T2", db_queue_span(q, &t) == DB_OK);
-		}
-		CHECK("commit T2", db_commit(q) == DB_OK);
-		CHECK("a move of at most 4 ends at T1's last span",
-		    db_queue_move(w, 0, 4, &m) == DB_OK && m.moved == 3 &&
-		    m.dropped == 0 && m.left == 2);
-		CHECK("with T1's queued rollups", m.summed == 1);
+		CHECK("moved, the copy dropped", db_queue_move(w, 0, 100, &m) ==
+		    DB_OK && m.moved == 10 && m.dropped == 1);
 		CHECK("T1 taken off", db_queue_delete(q, m.upto) == DB_OK);
-		CHECK("T2 moved with its queued rollups",
-		    db_queue_move(w, 0, 100, &m) == DB_OK && m.moved == 2 &&
-		    m.summed == 1);
-		CHECK("T2 taken off", db_queue_delete(q, m.upto) == DB_OK);
-		CHECK("begin T3", db_begin(q) == DB_OK);
-		for (i = 5; i < 10; i++) {
-			span(&t, ids[i], "tv", 10800000 + i, "v", 200);
-			CHECK("queue T3", db_queue_span(q, &t) == DB_OK);
-		}
-		CHECK("commit T3", db_commit(q) == DB_OK);
-		CHECK("a move cut inside T3 sums its rows",
-		    db_queue_move(w, 0, 2, &m) == DB_OK && m.moved == 2 &&
-		    m.summed == 0);
-		CHECK("taken off", db_queue_delete(q, m.upto) == DB_OK);
-		CHECK("so does the rest of T3 (its queued rollups count "
-		    "spans moved before)", db_queue_move(w, 0, 100, &m) ==
-		    DB_OK && m.moved == 3 && m.summed == 0);
-		CHECK("taken off", db_queue_delete(q, m.upto) == DB_OK);
 		CHECK("rollups equal the sums of the stored rows",
 		    rollups_match(path));
+	}
+
+	/* A damaged batch is skipped and counted as unreadable; the spans
+	 * read before the damage are stored, and batches after it too. */
+	{
+		sqlite3		*h = NULL;
+		char		 qp[4200];
+		static const unsigned char bad[] = { 'n', 'i', 1, 2, 3 };
+
+		CHECK("begin D", db_begin(q) == DB_OK);
+		span(&t, "d1", "td", 3600700, "d1", 200);
+		CHECK("queue d1", db_queue_span(q, &t) == DB_OK);
+		CHECK("commit D", db_commit(q) == DB_OK);
+		snprintf(qp, sizeof(qp), "%s-queue", path);
+		CHECK("a damaged batch of 2 spans",
+		    sqlite3_open(qp, &h) == SQLITE_OK && sqlite3_exec(h,
+		    "INSERT INTO otlp_queue_batch (spans, data) VALUES "
+		    "(2, x'6e69010203')", NULL, NULL, NULL) == SQLITE_OK);
+		sqlite3_close(h);
+		CHECK("begin E", db_begin(q) == DB_OK);
+		span(&t, "e1", "te", 3600800, "e1", 200);
+		CHECK("queue e1", db_queue_span(q, &t) == DB_OK);
+		CHECK("commit E", db_commit(q) == DB_OK);
+		CHECK("the move goes past it", db_queue_move(w, 0, 100, &m) ==
+		    DB_OK && m.moved == 2 && m.unreadable == 2 && m.left == 0);
+		CHECK("taken off", db_queue_delete(q, m.upto) == DB_OK);
+		CHECK("queue empty", db_queue_count(r, 0, &n) == DB_OK &&
+		    n == 0);
+		CHECK("db_queue_batch_check: damaged",
+		    db_queue_batch_check(bad, sizeof(bad)) == -1);
+		CHECK("db_queue_batch_check: empty",
+		    db_queue_batch_check("", 0) == 0);
+		CHECK("rollups still equal the stored rows", rollups_match(path));
+	}
+
+	/* A queue file of the earlier layout: its spans are stored when the
+	 * database is opened, with the triggers' rollups and search index;
+	 * a span already stored is not stored twice. */
+	{
+		char		 d2[] = "/tmp/lf-db-legacy-XXXXXX", p2[256];
+		char		 qp[300];
+		sqlite3		*h = NULL;
+		struct db	*l = NULL;
+
+		CHECK("legacy dir", mkdtemp(d2) != NULL);
+		snprintf(p2, sizeof(p2), "%s/data.db", d2);
+		snprintf(qp, sizeof(qp), "%s-queue", p2);
+		CHECK("a queue file with an otlp_queue table",
+		    sqlite3_open(qp, &h) == SQLITE_OK && sqlite3_exec(h,
+		    "CREATE TABLE otlp_queue (qid INTEGER PRIMARY KEY, id TEXT, "
+		    "trace_id TEXT, parent_id TEXT, timestamp INTEGER, "
+		    "duration_ms INTEGER, provider TEXT, model TEXT, "
+		    "prompt_tokens INTEGER, completion_tokens INTEGER, "
+		    "total_tokens INTEGER, cached_tokens INTEGER, "
+		    "cache_creation_tokens INTEGER, reasoning_tokens INTEGER, "
+		    "estimated_cost REAL, cost_source TEXT, status INTEGER, "
+		    "error TEXT, tags TEXT, span_type TEXT, span_name TEXT, "
+		    "service_name TEXT, session_id TEXT, conversation_id TEXT, "
+		    "agent_name TEXT, input TEXT, output TEXT, attributes TEXT, "
+		    "span_kind TEXT, scope_name TEXT, user_id TEXT, events TEXT, "
+		    "resource_attributes TEXT); CREATE TABLE otlp_queue_rollup "
+		    "(upto INTEGER); INSERT INTO otlp_queue (id, trace_id, "
+		    "timestamp, model, provider, total_tokens, span_name, "
+		    "cost_source, span_type) VALUES ('L1', 'TL', 3600000, "
+		    "'gpt-4o-mini', 'openai', 7, 'legacyword', 'unknown', "
+		    "'llm'), ('L1', 'TL', 3600000, 'gpt-4o-mini', 'openai', 7, "
+		    "'legacyword copy', 'unknown', 'llm'), ('L2', 'TL', "
+		    "3600001, NULL, NULL, 5, 'legacyword two', 'unknown', "
+		    "'custom')", NULL, NULL, NULL) == SQLITE_OK);
+		sqlite3_close(h);
+		CHECK("the database opens", db_open(&l, p2, DB_BATCH) == DB_OK);
+		CHECK("its spans are in traces, the copy dropped",
+		    db_trace_count(l, &n) == DB_OK && n == 2);
+		CHECK("found by search", found(l, "legacyword") == 2);
+		memset(sums, 0, sizeof(sums));
+		CHECK("rollups", db_rollup(l, RG_TOTAL, DB_NULL, DB_NULL,
+		    sum_cb, sums) == DB_OK && sums[0] == 2 && sums[1] == 12);
+		CHECK("and they equal the stored rows", rollups_match(p2));
+		CHECK("the old tables are gone, the new queue empty",
+		    sqlite3_open(qp, &h) == SQLITE_OK && sqlite3_exec(h,
+		    "SELECT * FROM otlp_queue", NULL, NULL, NULL) != SQLITE_OK &&
+		    sqlite3_exec(h, "SELECT * FROM otlp_queue_rollup", NULL,
+		    NULL, NULL) != SQLITE_OK &&
+		    db_queue_count(l, 0, &n) == DB_OK && n == 0);
+		sqlite3_close(h);
+		db_close(&l);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", d2);
+		(void)!system(cmd);
 	}
 
 	/* The mover's connection never checkpoints, however long its WAL
@@ -331,7 +431,7 @@ main(void)
 		    sqlite3_open_v2(qp, &rd, SQLITE_OPEN_READONLY, NULL) ==
 		    SQLITE_OK && sqlite3_exec(rd, "BEGIN", NULL, NULL, NULL) ==
 		    SQLITE_OK && sqlite3_prepare_v2(rd,
-		    "SELECT count(*) FROM otlp_queue", -1, &st, NULL) ==
+		    "SELECT count(*) FROM otlp_queue_batch", -1, &st, NULL) ==
 		    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW);
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		pages = db_queue_checkpoint(ck, 0);
@@ -339,7 +439,7 @@ main(void)
 		ms = (long)((b.tv_sec - a.tv_sec) * 1000 +
 		    (b.tv_nsec - a.tv_nsec) / 1000000);
 		CHECK("without wait, the reader in the way: the WAL is left",
-		    pages >= 3000 * 8000 / 4096);
+		    pages >= 3000 * 8000 / LF_DB_QUEUE_PAGE_SIZE);
 		CHECK("and the busy timeout was not waited",
 		    ms < LF_DB_BUSY_TIMEOUT_MS / 2);
 		CHECK("a leader queues meanwhile", db_begin(q) == DB_OK &&
