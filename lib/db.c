@@ -1633,11 +1633,14 @@ bind_double(sqlite3_stmt *st, int i, double v)
 
 /*
  * A span's INSERT_VALUES, bound to a statement or packed into a queued
- * batch.  Packed, each value is a tag byte ('n' NULL, 'i' a 64-bit
+ * batch.  A batch starts with its format's byte (QUEUE_FORMAT); packed,
+ * each value is a tag byte ('n' NULL, 'i' a 64-bit
  * integer, 'r' a double, 't' text) followed, for 'i' and 'r', by its 8
  * bytes and, for 't', by its length in 4 bytes and its bytes (numbers
  * little-endian).  unpack_span reads them back, checking every length.
  */
+#define QUEUE_FORMAT	1
+
 struct span_out {
 	sqlite3_stmt	*st;	/* bind to it, or else */
 	struct buf	*b;	/* pack into it */
@@ -1802,6 +1805,10 @@ db_queue_span(struct db *db, const struct trace_rec *r)
 
 	if (db->st[SQL_QUEUE_ADD] == NULL)
 		return DB_ERROR;
+	if (db->qspans == 0) {
+		buf_reset(&db->qbuf);
+		buf_addc(&db->qbuf, QUEUE_FORMAT);
+	}
 	put_span(&o, r);
 	db->qspans++;
 	/* A transaction's spans go as batches of about
@@ -1892,8 +1899,8 @@ db_queue_batch_check(const void *data, size_t len)
 	const unsigned char	*p = data, *end = p + len;
 	int			 n = 0;
 
-	if (data == NULL)
-		return len == 0 ? 0 : -1;
+	if (data == NULL || len == 0 || *p++ != QUEUE_FORMAT)
+		return -1;
 	while (p < end) {
 		if (unpack_span(&p, end, v) == -1)
 			return -1;
@@ -2132,6 +2139,12 @@ qb_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxs, int argc,
 	c->end = c->p + db->mvlen;
 	c->row = 0;
 	c->eof = 0;
+	/* A batch of another format is not read (counted as damaged). */
+	if (c->p == c->end || *c->p++ != QUEUE_FORMAT) {
+		db->mv_bad = 1;
+		c->eof = 1;
+		return SQLITE_OK;
+	}
 	return qb_next(cur);
 }
 

@@ -143,8 +143,8 @@ int		 db_queue_checkpoint(struct db *, int wait);
 /* A DB_MOVE connection's WAL pages after its last commit. */
 int		 db_wal_pages(const struct db *);
 enum db_rc	 db_queue_count(struct db *, int64_t after, int64_t *);
-/* The spans in a queued batch's packed data, or -1 when it is damaged
- * (for tests and the fuzz target). */
+/* The spans in a queued batch's packed data, or -1 when it is damaged or
+ * of another format (for tests and the fuzz target). */
 int		 db_queue_batch_check(const void *, size_t);
 /*
  * A DB_MOVE connection does not checkpoint the database after its

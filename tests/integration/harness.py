@@ -293,10 +293,11 @@ QUEUE_COLS = ("id trace_id parent_id timestamp duration_ms provider model prompt
 
 
 def queue_batch(spans):
-    """Spans (dicts of column values) packed as LLMFlow queues them: per value a
-    tag byte ('n' NULL, 'i' integer, 'r' double, 't' text) and, little-endian,
-    8 bytes or a 4-byte length and the text; with the defaults put_span fills."""
-    out = bytearray()
+    """Spans (dicts of column values) packed as LLMFlow queues them: the
+    format's byte (1), then per value a tag byte ('n' NULL, 'i' integer, 'r'
+    double, 't' text) and, little-endian, 8 bytes or a 4-byte length and the
+    text; with the defaults put_span fills."""
+    out = bytearray(b"\x01")       # the format (QUEUE_FORMAT)
     for sp in spans:
         sp = dict({"cost_source": "unknown", "span_type": "custom"}, **sp)
         sp.setdefault("trace_id", sp.get("id"))

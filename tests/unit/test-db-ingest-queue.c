@@ -321,8 +321,12 @@ main(void)
 		    n == 0);
 		CHECK("db_queue_batch_check: damaged",
 		    db_queue_batch_check(bad, sizeof(bad)) == -1);
-		CHECK("db_queue_batch_check: empty",
-		    db_queue_batch_check("", 0) == 0);
+		CHECK("db_queue_batch_check: empty is damaged",
+		    db_queue_batch_check("", 0) == -1);
+		CHECK("db_queue_batch_check: no spans",
+		    db_queue_batch_check("\001", 1) == 0);
+		CHECK("db_queue_batch_check: another format",
+		    db_queue_batch_check("\002n", 2) == -1);
 		CHECK("rollups still equal the stored rows", rollups_match(path));
 	}
 
