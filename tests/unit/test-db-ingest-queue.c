@@ -410,6 +410,33 @@ main(void)
 		    pages >= 3000 * 8000 / 4096);
 		CHECK("and copies it into the file", stat(path, &st) == 0 &&
 		    st.st_size >= size0 + 3000 * 8000);
+		CHECK("taken off", db_queue_delete(q, m.upto) == DB_OK);
+		/* Past LF_DB_WAL_MAX_PAGES it starts the WAL over, and the
+		 * mover's next commit writes at its start. */
+		{
+			char	 pre[8];
+			int	 k, longest = 0;
+
+			for (k = 0; k < 5; k++) {
+				snprintf(pre, sizeof(pre), "w%d", k);
+				CHECK("3,000 more spans of 8 KB queued and moved",
+				    queue_big(q, pre) && db_queue_move(mv, 0,
+				    5000, &m) == DB_OK && m.moved == 3000 &&
+				    db_queue_delete(q, m.upto) == DB_OK);
+				if (db_wal_pages(mv) > longest)
+					longest = db_wal_pages(mv);
+			}
+			CHECK("the mover's WAL passed LF_DB_WAL_MAX_PAGES",
+			    longest >= LF_DB_WAL_MAX_PAGES);
+			CHECK("db_checkpoint then starts it over",
+			    db_checkpoint(ck) == 0);
+			CHECK("3,000 more queued and moved", queue_big(q, "w9") &&
+			    db_queue_move(mv, 0, 5000, &m) == DB_OK &&
+			    m.moved == 3000);
+			CHECK("the next move's commit starts at the WAL's start",
+			    db_wal_pages(mv) > 0 &&
+			    db_wal_pages(mv) < LF_DB_WAL_MAX_PAGES / 2);
+		}
 		db_close(&ck);
 		db_close(&mv);
 	}
