@@ -113,13 +113,15 @@ enum db_rc	 db_insert_span(struct db *, const struct trace_rec *,
 /*
  * The OTLP ingest queue: a file of its own beside the database
  * (<database>-queue), attached to every connection.  db_queue_span appends
- * a span, inside the caller's transaction (a DB_QUEUE connection).
- * db_queue_move copies up to max of the oldest queued spans after qid
- * after (the spans up to it were moved but not yet taken off) into traces,
- * in one transaction of the database that locks only the database (the
- * queue can take new spans meanwhile): spans whose id is already stored
- * are dropped, the rest get their rollups, count and search index.  Then
- * db_queue_delete removes them from the queue (queued spans up to upto);
+ * a span, inside the caller's transaction (a DB_QUEUE connection): the
+ * transaction's spans are packed into batches, one queue row each (qid),
+ * written as they fill and at commit.  db_queue_move copies the oldest
+ * queued batches after qid after (those up to it were moved but not yet
+ * taken off), whole, until max spans, into traces, in one transaction of
+ * the database that locks only the database (the queue can take new
+ * spans meanwhile): spans whose id is already stored are dropped, the
+ * rest get their rollups, count and search index.  Then db_queue_delete
+ * removes them from the queue (batches up to qid upto);
  * should the program stop between the two, moving them again drops them
  * all as already stored.  db_queue_checkpoint copies the queue file's WAL
  * back and, once it is long, starts it over: with wait, after waiting for
@@ -132,7 +134,7 @@ struct db_moved {
 	int64_t		 moved;		/* now in traces */
 	int64_t		 dropped;	/* id already stored */
 	int64_t		 left;		/* still queued */
-	int64_t		 upto;		/* last qid taken (0: none) */
+	int64_t		 upto;		/* last batch's qid taken (0: none) */
 	int64_t		 unreadable;	/* in a damaged batch (logged) */
 };
 enum db_rc	 db_queue_span(struct db *, const struct trace_rec *);
