@@ -414,7 +414,7 @@ main(void)
 		/* Past LF_DB_WAL_MAX_PAGES it starts the WAL over, and the
 		 * mover's next commit writes at its start. */
 		{
-			char	 pre[8];
+			char	 pre[16];
 			int	 k, longest = 0;
 
 			for (k = 0; k < 5; k++) {
