@@ -1793,7 +1793,12 @@ queue_flush(struct db *db)
 		rc = step_retry(db, SQL_QUEUE_ADD, "queue batch");
 		sqlite3_bind_null(st, 2);
 	}
-	buf_reset(&db->qbuf);
+	/* Memory a batch of large spans took is given back. */
+	if (db->qbuf.cap > 2 * LF_DB_QUEUE_BATCH_BYTES) {
+		buf_free(&db->qbuf);
+		buf_init(&db->qbuf, LF_DB_QUEUE_BATCH_MAX);
+	} else
+		buf_reset(&db->qbuf);
 	db->qspans = 0;
 	return rc;
 }
@@ -2309,6 +2314,11 @@ db_queue_move(struct db *db, int64_t after, int64_t max, struct db_moved *m)
 	}
 	sqlite3_reset(st);
 	sqlite3_blob_close(blob);
+	if (db->mvcap > 2 * LF_DB_QUEUE_BATCH_BYTES) {
+		free(db->mvbuf);
+		db->mvbuf = NULL;
+		db->mvcap = db->mvlen = 0;
+	}
 	if (rc == DB_OK && i != SQLITE_DONE)
 		rc = db_rc_of(db, i, "queue batches");
 	if (rc == DB_OK)

@@ -330,6 +330,44 @@ main(void)
 		CHECK("rollups still equal the stored rows", rollups_match(path));
 	}
 
+	/* A span larger than a batch (10 MB of attributes) is queued and
+	 * moved whole; the memory it took is given back after. */
+	{
+		size_t		 big = 10u << 20;
+		char		*attrs = malloc(big + 1);
+		sqlite3		*h = NULL;
+		sqlite3_stmt	*st = NULL;
+		int64_t		 len = -1;
+
+		CHECK("memory", attrs != NULL);
+		if (attrs != NULL) {
+			memset(attrs, 'a', big);
+			memcpy(attrs, "{\"k\":\"", 6);
+			memcpy(attrs + big - 2, "\"}", 2);
+			attrs[big] = '\0';
+			CHECK("begin B", db_begin(q) == DB_OK);
+			span(&t, "b1", "tb", 3600900, "big", 200);
+			t.attributes = attrs;
+			CHECK("queue the 10 MB span", db_queue_span(q, &t) ==
+			    DB_OK);
+			CHECK("commit B", db_commit(q) == DB_OK);
+			CHECK("moved", db_queue_move(w, 0, 100, &m) == DB_OK &&
+			    m.moved == 1 && m.unreadable == 0);
+			CHECK("taken off", db_queue_delete(q, m.upto) == DB_OK);
+			if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY,
+			    NULL) == SQLITE_OK && sqlite3_prepare_v2(h,
+			    "SELECT length(attributes) FROM traces WHERE "
+			    "id = 'b1'", -1, &st, NULL) == SQLITE_OK &&
+			    sqlite3_step(st) == SQLITE_ROW)
+				len = sqlite3_column_int64(st, 0);
+			sqlite3_finalize(st);
+			sqlite3_close(h);
+			CHECK_I64("stored whole", len, (int64_t)big);
+			t.attributes = NULL;
+			free(attrs);
+		}
+	}
+
 	/* A queue file of the earlier layout: its spans are stored when the
 	 * database is opened, with the triggers' rollups and search index;
 	 * a span already stored is not stored twice. */
