@@ -314,7 +314,7 @@ h_health(struct ctx *c)
 	if (c->db == NULL)
 		return AE_NO_DB;
 	if ((rc = db_trace_count(c->db, &n)) != DB_OK ||
-	    (rc = db_queue_count(c->db, 0, &q)) != DB_OK)
+	    (rc = db_queue_count(c->db, &q)) != DB_OK)
 		return db_err(c, rc);
 	api_render_health(&c->w, now_ms(), n, q);
 	return AE_OK;

@@ -102,8 +102,8 @@ enum stmt {
 	"?29, ?30, ?31, ?32"
 
 /* A rollup_hourly row: its columns, their values for a set of rows of
- * traces or otlp_queue (the sums of the rollup_insert trigger, grouped by
- * the first four), and the upsert that adds them. */
+ * traces (the sums of the rollup_insert trigger, grouped by the first
+ * four; groups_sum adds the same in C), and the upsert that adds them. */
 #define ROLLUP_COLS \
 	"hour, model, provider, service_name, requests, errors, unpriced, " \
 	"prompt_tokens, completion_tokens, total_tokens, cost, duration_ms, " \
@@ -254,8 +254,8 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_TAG_COMMON */
 	"SELECT count(*) FROM (SELECT 1 FROM trace_tags WHERE tag = ?1 "
 	"LIMIT " LF_STR(LF_COMMON_ROWS) ")",
-	/* SQL_QUEUE_RANGE: the spans queued after batch ?1 */
-	"SELECT coalesce(sum(spans), 0) FROM otlp_queue_batch WHERE qid > ?1",
+	/* SQL_QUEUE_RANGE: the spans queued */
+	"SELECT coalesce(sum(spans), 0) FROM otlp_queue_batch",
 	/* SQL_INSERT_SPAN: a span already stored is kept, this one dropped. */
 	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") "
 	"VALUES (" INSERT_VALUES ")",
@@ -309,10 +309,9 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_QUEUE_MOVE: the batch read (see qb_module), in order */
 	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") SELECT " INSERT_COLS
 	" FROM llmflow_queue_batch",
-	/* SQL_QUEUE_BATCHES: the batches queued after ?1, in order (their
-	 * data is read with sqlite3_blob_read: length() does not read it) */
-	"SELECT qid, spans, length(data) FROM otlp_queue_batch WHERE qid > ?1 "
-	"ORDER BY qid",
+	/* SQL_QUEUE_BATCHES: the queued batches, in order (their data is
+	 * read with sqlite3_blob_read: length() does not read it) */
+	"SELECT qid, spans, length(data) FROM otlp_queue_batch ORDER BY qid",
 	/* SQL_ROLLUP_AFTER: the rollups of the rows after seq ?1 (the sums
 	 * of the rollup_insert trigger, one upsert per group) */
 	"INSERT INTO rollup_hourly(" ROLLUP_COLS ") SELECT " ROLLUP_OF_ROWS
@@ -342,9 +341,11 @@ static const enum stmt queue_stmts[] = {
  * The ingest queue's file, <database>-queue, attached to every connection
  * of the database as "q" (its table name is unique, so statements need no
  * prefix).  It is a file of its own so that exports can be queued while
- * the mover writes the database (one writer per file).
+ * the mover writes the database (one writer per file).  A row is a batch:
+ * spans one transaction queued, packed (see put_span); its qid is never
+ * used twice (AUTOINCREMENT), so that a mover of another process that
+ * takes batches off never takes newer ones that reused an old qid.
  */
-/* A batch: the spans one transaction queued, packed (see put_span). */
 #define QUEUE_TABLE \
 	"otlp_queue_batch (qid INTEGER PRIMARY KEY AUTOINCREMENT, " \
 	"spans INTEGER NOT NULL, data BLOB NOT NULL)"
@@ -466,7 +467,7 @@ struct db {
 	/* What the batch's table read (see qb_next). */
 	int64_t		 mv_read;
 	int		 mv_bad, mv_full;
-	struct groups	 mv_groups;
+	struct groups	*mv_groups;	/* allocated by the first move */
 };
 
 void
@@ -950,7 +951,9 @@ db_close(struct db **pdb)
 	batch_clear(db);
 	buf_free(&db->qbuf);
 	free(db->mvbuf);
-	groups_free(&db->mv_groups);
+	if (db->mv_groups != NULL)
+		groups_free(db->mv_groups);
+	free(db->mv_groups);
 	for (i = 0; i < SQL__MAX; i++)
 		sqlite3_finalize(db->st[i]);
 	for (i = 0; i < LIST_CACHE; i++)
@@ -1532,8 +1535,8 @@ batch_clear(struct db *db)
  * one statement each: rollups (one upsert per group), the row count, the
  * search index and exact tags (with triggers on, trace_tags_insert has
  * added them too: INSERT OR IGNORE).  Used by a batch transaction at
- * commit and by a move of the ingest queue (without rollups when it added
- * the ones summed as the spans were queued).
+ * commit and by a move of the ingest queue (without rollups: it adds them
+ * batch by batch, see move_batch).
  */
 static enum db_rc
 add_derived(struct db *db, int64_t after, int64_t n, int rollups)
@@ -1825,11 +1828,10 @@ db_queue_span(struct db *db, const struct trace_rec *r)
 }
 
 enum db_rc
-db_queue_count(struct db *db, int64_t after, int64_t *n)
+db_queue_count(struct db *db, int64_t *n)
 {
 	if (db->st[SQL_QUEUE_RANGE] == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(db->st[SQL_QUEUE_RANGE], 1, after);
 	return step_int(db, SQL_QUEUE_RANGE, n, "queue count");
 }
 
@@ -1897,14 +1899,24 @@ unpack_span(const unsigned char **p, const unsigned char *end,
 	return 0;
 }
 
+/* The first span of a batch of len bytes at data, or NULL when the batch
+ * is not of this format. */
+static const unsigned char *
+batch_spans(const void *data, size_t len)
+{
+	const unsigned char	*p = data;
+
+	return p == NULL || len == 0 || *p != QUEUE_FORMAT ? NULL : p + 1;
+}
+
 int
 db_queue_batch_check(const void *data, size_t len)
 {
 	struct packed		 v[SPAN_VALUES];
-	const unsigned char	*p = data, *end = p + len;
+	const unsigned char	*p, *end = (const unsigned char *)data + len;
 	int			 n = 0;
 
-	if (data == NULL || len == 0 || *p++ != QUEUE_FORMAT)
+	if ((p = batch_spans(data, len)) == NULL)
 		return -1;
 	while (p < end) {
 		if (unpack_span(&p, end, v) == -1)
@@ -2124,7 +2136,7 @@ qb_next(sqlite3_vtab_cursor *cur)
 	}
 	c->row++;
 	db->mv_read++;
-	if (!db->mv_full && groups_sum(&db->mv_groups, c->v) == -1)
+	if (!db->mv_full && groups_sum(db->mv_groups, c->v) == -1)
 		db->mv_full = 1;
 	return SQLITE_OK;
 }
@@ -2140,12 +2152,11 @@ qb_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxs, int argc,
 	(void)idxs;
 	(void)argc;
 	(void)argv;
-	c->p = db->mvbuf;
-	c->end = c->p + db->mvlen;
+	c->end = db->mvbuf + db->mvlen;
 	c->row = 0;
 	c->eof = 0;
 	/* A batch of another format is not read (counted as damaged). */
-	if (c->p == c->end || *c->p++ != QUEUE_FORMAT) {
+	if ((c->p = batch_spans(db->mvbuf, db->mvlen)) == NULL) {
 		db->mv_bad = 1;
 		c->eof = 1;
 		return SQLITE_OK;
@@ -2219,16 +2230,16 @@ move_batch(struct db *db, int64_t spans, struct db_moved *m)
 	db->mv_bad = db->mv_full = 0;
 	if ((rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK ||
 	    (rc = step_retry(db, SQL_QUEUE_MOVE, "queue move")) != DB_OK) {
-		groups_free(&db->mv_groups);
+		groups_free(db->mv_groups);
 		return rc;
 	}
 	stored = sqlite3_changes64(db->h);
 	m->moved += stored;
 	m->dropped += db->mv_read - stored;
 	if (stored == db->mv_read && !db->mv_full)
-		rc = groups_add(db, &db->mv_groups);
+		rc = groups_add(db, db->mv_groups);
 	else {
-		groups_free(&db->mv_groups);
+		groups_free(db->mv_groups);
 		sqlite3_bind_int64(db->st[SQL_ROLLUP_AFTER], 1, seq);
 		rc = step_retry(db, SQL_ROLLUP_AFTER, "rollups");
 	}
@@ -2273,7 +2284,7 @@ read_batch(struct db *db, sqlite3_blob **blob, int64_t qid, int64_t len)
 }
 
 enum db_rc
-db_queue_move(struct db *db, int64_t after, int64_t max, struct db_moved *m)
+db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 {
 	sqlite3_stmt	*st = db->st[SQL_QUEUE_BATCHES];
 	sqlite3_blob	*blob = NULL;
@@ -2283,6 +2294,9 @@ db_queue_move(struct db *db, int64_t after, int64_t max, struct db_moved *m)
 
 	memset(m, 0, sizeof(m[0]));
 	if (st == NULL || max <= 0)
+		return DB_ERROR;
+	if (db->mv_groups == NULL &&
+	    (db->mv_groups = calloc(1, sizeof(*db->mv_groups))) == NULL)
 		return DB_ERROR;
 	/* Deferred: the first statement writes the database (so takes its
 	 * lock at once); the queue file is only read. */
@@ -2294,10 +2308,8 @@ db_queue_move(struct db *db, int64_t after, int64_t max, struct db_moved *m)
 	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) !=
 	    DB_OK || (rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK)
 		goto done;
-	/* Whole batches, from the oldest after the ones moved already but
-	 * not yet taken off (qids are never used twice), until max spans;
-	 * the rest are only counted. */
-	sqlite3_bind_int64(st, 1, after);
+	/* Whole batches, from the oldest, until max spans; the rest are
+	 * only counted. */
 	while ((i = sqlite3_step(st)) == SQLITE_ROW) {
 		spans = sqlite3_column_int64(st, 1);
 		if (taken >= max) {

@@ -116,8 +116,7 @@ enum db_rc	 db_insert_span(struct db *, const struct trace_rec *,
  * a span, inside the caller's transaction (a DB_QUEUE connection): the
  * transaction's spans are packed into batches, one queue row each (qid),
  * written as they fill and at commit.  db_queue_move copies the oldest
- * queued batches after qid after (those up to it were moved but not yet
- * taken off), whole, until max spans, into traces, in one transaction of
+ * queued batches, whole, until max spans, into traces, in one transaction of
  * the database that locks only the database (the queue can take new
  * spans meanwhile): spans whose id is already stored are dropped, the
  * rest get their rollups, count and search index.  Then db_queue_delete
@@ -127,8 +126,7 @@ enum db_rc	 db_insert_span(struct db *, const struct trace_rec *,
  * back and, once it is long, starts it over: with wait, after waiting for
  * the queue's readers and writers (call it when no move is in progress);
  * without, only if none is in the way.  It returns the WAL pages left
- * (0 when it was started over).  db_queue_count: spans queued after qid
- * after.  Qids are never used twice.
+ * (0 when it was started over).  db_queue_count: spans queued.
  */
 struct db_moved {
 	int64_t		 moved;		/* now in traces */
@@ -138,13 +136,12 @@ struct db_moved {
 	int64_t		 unreadable;	/* in a damaged batch (logged) */
 };
 enum db_rc	 db_queue_span(struct db *, const struct trace_rec *);
-enum db_rc	 db_queue_move(struct db *, int64_t after, int64_t max,
-		    struct db_moved *);
+enum db_rc	 db_queue_move(struct db *, int64_t max, struct db_moved *);
 enum db_rc	 db_queue_delete(struct db *, int64_t upto);
 int		 db_queue_checkpoint(struct db *, int wait);
 /* A DB_MOVE connection's WAL pages after its last commit. */
 int		 db_wal_pages(const struct db *);
-enum db_rc	 db_queue_count(struct db *, int64_t after, int64_t *);
+enum db_rc	 db_queue_count(struct db *, int64_t *);
 /* The spans in a queued batch's packed data, or -1 when it is damaged or
  * of another format (for tests and the fuzz target). */
 int		 db_queue_batch_check(const void *, size_t);

@@ -569,11 +569,9 @@ store_one(const struct writers *w, const struct otlp_export *ex,
  * Under FastCGI, spans are stored by appending them to the ingest queue
  * (a file of its own: see db_queue_move), and the mover thread moves them
  * into traces in large transactions (see LF_OTLP_MOVE_ROWS) while leaders
- * go on queueing.  The checkpointer thread takes the moved spans off the
- * queue while the mover goes on with the next move, which skips them
- * (moved_upto).  Leaders, the mover and the checkpointer take turns only
- * to take moved spans off the queue and to count it (group_writing), and
- * to write the database (data_mu).
+ * go on queueing.  Leaders and the mover take turns only to take moved
+ * spans off the queue (group_writing), and to write the database
+ * (data_mu).
  */
 struct group_item {
 	const struct otlp_export	*ex;
@@ -603,7 +601,7 @@ static int64_t			 queue_tried;
 static pthread_cond_t	 mover_cv = PTHREAD_COND_INITIALIZER;
 static pthread_t	 mover_tid;
 static int		 mover_running, mover_stop;
-static int		 move_wanted;	/* threads waiting for the queue's turn */
+static int		 move_wanted;	/* the mover waits for the queue */
 static int64_t		 queued;	/* spans queued (-1: not counted yet) */
 static int64_t		 queued_first;	/* ms the oldest was queued */
 static int64_t		 queued_last;	/* ms the last export was queued */
@@ -726,11 +724,10 @@ otlp_store_leave(void)
  * its own connection and thread, so the mover goes on moving meanwhile
  * (db_checkpoint).  Once the WAL has grown past LF_DB_WAL_MAX_PAGES
  * (about two moves), the copy starts it over, and the next move waits
- * for that (ckpt_wait): that bounds it.  It takes the moved spans off the
- * queue first (up to
- * moved_upto) and then copies the queue file's WAL back too, so neither
- * the mover nor the leaders wait for that.  Without the thread (it could
- * not start), the mover does both itself.
+ * for that (ckpt_wait): that bounds it.  It copies the queue file's WAL
+ * back too, after moved spans were taken off it, so neither the mover nor
+ * the leaders wait for that.  Without the thread (it could not start),
+ * the mover checkpoints itself.
  */
 static pthread_mutex_t	 ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 ckpt_cv = PTHREAD_COND_INITIALIZER;
@@ -739,72 +736,23 @@ static pthread_t	 ckpt_tid;
 static int		 ckpt_running, ckpt_stop, ckpt_wanted, ckpt_busy;
 static int		 qckpt_wanted;	/* the queue file's WAL, too */
 static int		 qckpt_pages;	/* its WAL pages after the last copy */
-static int		 qdel_wanted;	/* moved spans to take off the queue */
-static int64_t		 moved_upto;	/* the last qid moved (set by the mover) */
-static struct db	*qdel_db;	/* the checkpointer's queue connection */
-static int64_t		 qdel_tried;
 static int		 wal_pages;	/* after the last move or copy */
 static struct db	*ckpt_db;
 static int64_t		 ckpt_tried;
-
-static void take_queue(void);
-static void give_queue(void);
-
-/* Take the spans moved up to upto off the queue (ckpt_mu not held), with
- * the queue's turn; then copy its WAL back. */
-static void
-queue_take_off(int64_t upto)
-{
-	struct db	*q;
-	enum db_rc	 rc = DB_ERROR;
-
-	if ((q = lazy_open(&qdel_db, &qdel_tried, DB_QUEUE)) != NULL) {
-		pthread_mutex_lock(&group_mu);
-		take_queue();
-		pthread_mutex_unlock(&group_mu);
-		rc = db_queue_delete(q, upto);
-		pthread_mutex_lock(&group_mu);
-		give_queue();
-		pthread_mutex_unlock(&group_mu);
-	}
-	if (rc != DB_OK) {
-		/* The next move asks again, for these too. */
-		log_warn("ingest queue: cannot take moved spans off");
-		return;
-	}
-	pthread_mutex_lock(&ckpt_mu);
-	qckpt_wanted = 1;
-	pthread_mutex_unlock(&ckpt_mu);
-}
 
 static void *
 ckpt_main(void *arg)
 {
 	struct db	*c;
-	int64_t		 upto;
 	int		 n, queue;
 
 	(void)arg;
 	pthread_mutex_lock(&ckpt_mu);
-	/* At a stop, moved spans are still taken off. */
-	while (!ckpt_stop || qdel_wanted) {
-		if (!ckpt_wanted && !qckpt_wanted && !qdel_wanted) {
+	while (!ckpt_stop) {
+		if (!ckpt_wanted && !qckpt_wanted) {
 			pthread_cond_wait(&ckpt_cv, &ckpt_mu);
 			continue;
 		}
-		/* Moved spans first: a few milliseconds, and until then
-		 * they count as queued (db_queue_count from other
-		 * programs). */
-		if (qdel_wanted) {
-			qdel_wanted = 0;
-			upto = moved_upto;
-			pthread_mutex_unlock(&ckpt_mu);
-			queue_take_off(upto);
-			pthread_mutex_lock(&ckpt_mu);
-			continue;
-		}
-		if (ckpt_stop)
-			break;
 		/* The database first: a move may be waiting for it. */
 		queue = !ckpt_wanted;
 		if (queue)
@@ -817,8 +765,7 @@ ckpt_main(void *arg)
 		/* The queue's WAL is started over only if no move or leader
 		 * is in the way (a pending restart would hold up leaders
 		 * until the move ends); else the mover does it (qckpt). */
-		c = queue ? lazy_open(&qdel_db, &qdel_tried, DB_QUEUE) :
-		    lazy_open(&ckpt_db, &ckpt_tried, DB_WRITE);
+		c = lazy_open(&ckpt_db, &ckpt_tried, DB_WRITE);
 		n = queue ? db_queue_checkpoint(c, 0) : db_checkpoint(c);
 		pthread_mutex_lock(&ckpt_mu);
 		if (queue)
@@ -849,29 +796,10 @@ ckpt_request(struct db *mv)
 	pthread_mutex_unlock(&ckpt_mu);
 }
 
-/* After a move: take the spans moved up to upto off the queue soon (the
- * checkpointer does, then copies the queue's WAL back).  Without the
- * checkpointer, here and now, with the queue's turn (q: the mover's
- * queue connection). */
-static void
-qdel_request(struct db *q, int64_t upto)
-{
-	pthread_mutex_lock(&ckpt_mu);
-	moved_upto = upto;
-	if (ckpt_running) {
-		qdel_wanted = 1;
-		pthread_cond_signal(&ckpt_cv);
-		pthread_mutex_unlock(&ckpt_mu);
-		return;
-	}
-	pthread_mutex_unlock(&ckpt_mu);
-	if (q != NULL && db_queue_delete(q, upto) != DB_OK)
-		log_warn("ingest queue: cannot take moved spans off");
-}
-
-/* Between moves (with the queue's turn): copy the queue file's WAL back
- * waiting for its readers, once it is long because the checkpointer found
- * a move or a leader in the way too often (or there is no checkpointer). */
+/* After moved spans were taken off the queue (with the queue's turn):
+ * checkpoint the queue file soon (q: the queue's connection), after the
+ * database; here, waiting for its readers, once its WAL is long because
+ * the checkpointer found a move or a leader in the way too often. */
 static void
 qckpt(struct db *q)
 {
@@ -881,6 +809,10 @@ qckpt(struct db *q)
 	long_wal = !ckpt_running || qckpt_pages >= LF_DB_QUEUE_WAL_MAX_PAGES;
 	if (long_wal)
 		qckpt_pages = 0;
+	else {
+		qckpt_wanted = 1;
+		pthread_cond_signal(&ckpt_cv);
+	}
 	pthread_mutex_unlock(&ckpt_mu);
 	if (long_wal)
 		(void)db_queue_checkpoint(q, 1);
@@ -897,20 +829,19 @@ ckpt_wait(void)
 	pthread_mutex_unlock(&ckpt_mu);
 }
 
-/* Take the queue's turn for the mover or the checkpointer (group_mu
- * held; returns with it held): leaders wait for it. */
+/* Take the queue for the mover (group_mu held; returns with it held). */
 static void
-take_queue(void)
+mover_take_queue(void)
 {
-	move_wanted++;
+	move_wanted = 1;
 	while (group_writing)
 		pthread_cond_wait(&group_cv, &group_mu);
-	move_wanted--;
+	move_wanted = 0;
 	group_writing = 1;
 }
 
 static void
-give_queue(void)
+mover_give_queue(void)
 {
 	group_writing = 0;
 	pthread_cond_broadcast(&group_cv);
@@ -936,8 +867,7 @@ move_queue(void)
 	tw = now_ms();
 	pthread_mutex_lock(&data_mu);
 	if (mv != NULL &&
-	    (rc = db_queue_move(mv, moved_upto, LF_OTLP_MOVE_MAX, &m)) ==
-	    DB_OK &&
+	    (rc = db_queue_move(mv, LF_OTLP_MOVE_MAX, &m)) == DB_OK &&
 	    m.moved > 0 && db != NULL)
 		/* Retention for the rows just moved (the exports' own
 		 * threads leave it to the mover), with the triggers. */
@@ -955,21 +885,18 @@ move_queue(void)
 		    (long long)m.dropped);
 	else if (rc != DB_OK)
 		log_warn("ingest queue: move failed; retrying");
-	/* The queue, with no leader writing: the moved spans are taken off
-	 * (by the checkpointer), the rest counted. */
+	/* The queue: take the moved spans off, with no leader writing. */
 	pthread_mutex_lock(&group_mu);
-	take_queue();
+	mover_take_queue();
 	pthread_mutex_unlock(&group_mu);
-	q = lazy_open(&queue_db, &queue_tried, DB_QUEUE);
-	if (rc == DB_OK && m.upto > 0)
-		qdel_request(q, m.upto);
-	if (q != NULL) {
+	if ((q = lazy_open(&queue_db, &queue_tried, DB_QUEUE)) != NULL &&
+	    (rc == DB_OK ? db_queue_delete(q, m.upto) : DB_OK) == DB_OK) {
 		qckpt(q);
-		if (db_queue_count(q, moved_upto, &n) != DB_OK)
+		if (db_queue_count(q, &n) != DB_OK)
 			n = -1;
 	}
 	pthread_mutex_lock(&group_mu);
-	give_queue();
+	mover_give_queue();
 	if (n >= 0) {
 		queued = n;
 		queued_first = n > 0 ? now_ms() : 0;
@@ -990,15 +917,14 @@ mover_main(void *arg)
 		now = now_ms();
 		if (queued < 0) {
 			/* At start: what an earlier run left queued. */
-			take_queue();
+			mover_take_queue();
 			pthread_mutex_unlock(&group_mu);
 			n = -1;
 			if ((q = lazy_open(&queue_db, &queue_tried,
-			    DB_QUEUE)) == NULL ||
-			    db_queue_count(q, moved_upto, &n) != DB_OK)
+			    DB_QUEUE)) == NULL || db_queue_count(q, &n) != DB_OK)
 				n = -1;
 			pthread_mutex_lock(&group_mu);
-			give_queue();
+			mover_give_queue();
 			if (n >= 0) {
 				queued = n;
 				queued_first = queued_last = n > 0 ? now : 0;
@@ -1092,7 +1018,6 @@ otlp_store_close(void)
 		ckpt_running = 0;
 	}
 	db_close(&ckpt_db);
-	db_close(&qdel_db);
 	db_close(&queue_db);
 	db_close(&mover_db);
 	db_close(&group_db);
@@ -1107,10 +1032,10 @@ drain_queue(struct db *db)
 	int64_t		 n;
 	int		 i;
 
-	if (db_queue_count(db, 0, &n) != DB_OK || n == 0)
+	if (db_queue_count(db, &n) != DB_OK || n == 0)
 		return;
 	for (i = 0; i < 4; i++)
-		if (db_queue_move(db, 0, LF_OTLP_MOVE_MAX, &m) != DB_OK ||
+		if (db_queue_move(db, LF_OTLP_MOVE_MAX, &m) != DB_OK ||
 		    db_queue_delete(db, m.upto) != DB_OK || m.left == 0)
 			break;
 }

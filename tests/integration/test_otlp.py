@@ -880,6 +880,12 @@ def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
                 (first["span_id"], tid, None, ts, 9, None, None, None, None, None,
                  None, "unknown", "custom", "copy of the first span", "q3")]
         queue_spans(con, [dict(zip(cols.split(", "), r)) for r in rows])
+        # A damaged batch (its first text's length runs past its end): logged
+        # and skipped, the batches around it still stored.
+        con.execute("INSERT INTO otlp_queue_batch (spans, data) VALUES (2, x'0174ffff000061')")
+        after_id = hexid(8)
+        queue_spans(con, [{"id": after_id, "trace_id": tid, "parent_id": first["span_id"],
+                           "timestamp": ts, "span_name": "after the damaged batch " + word}])
         # And one left by an earlier version, which queued a span per row
         # (otlp_queue, with its rollups in otlp_queue_rollup).
         word2 = "olderword" + hexid(4)
@@ -903,6 +909,9 @@ def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
         wait_queue(inst)
         con = sqlite3.connect(os.path.join(inst.data_dir, "data.db-queue"))
         eq(con.execute("SELECT count(*) FROM otlp_queue_batch").fetchall(), [(0,)], "queue empty after start")
+        with open(inst.log_path, "rb") as f:
+            check(b"a batch of 2 spans is damaged: 2 of them could not be read" in f.read(),
+                  "the damaged batch is logged")
         eq(con.execute("SELECT name FROM sqlite_master WHERE name IN ('otlp_queue', 'otlp_queue_rollup')"
                        ).fetchall(), [], "the earlier layout's tables dropped")
         con.close()
@@ -923,7 +932,8 @@ def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
            "rollups of the earlier layout's span")
         found = inst.api_json("/api/traces?q=%s" % word)
         ids = [t["id"] for t in (found.get("traces") if isinstance(found, dict) else found)]
-        eq(ids, [rows[0][0]], "search finds the moved span")
+        eq(sorted(ids), sorted([rows[0][0], after_id]),
+           "search finds the moved spans, the one queued after the damaged batch too")
         found = inst.api_json("/api/traces?q=%s" % word2)
         ids = [t["id"] for t in (found.get("traces") if isinstance(found, dict) else found)]
         eq(ids, [old[0]], "search finds the earlier layout's span")

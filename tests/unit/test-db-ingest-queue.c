@@ -2,8 +2,8 @@
  * transaction as packed batches, moved into traces in order with their
  * rollups, count and search index, then taken off the queue; a span whose
  * id is already stored is dropped, a move takes whole batches up to max
- * spans, moving again what was moved but not taken off stores nothing
- * twice, and a move after it skips it.  A damaged batch is skipped and
+ * spans, and moving again what was moved but not taken off stores nothing
+ * twice.  A damaged batch is skipped and
  * counted; a queue file of the earlier layout (a span per row) is stored
  * when the database is opened. */
 #include <math.h>
@@ -171,9 +171,9 @@ main(void)
 	span(&t, "s0", "t0", 3600000, "stored before", 200);
 	CHECK("direct insert", db_insert_span(w, &t, &ins) == DB_OK && ins);
 
-	CHECK("empty queue counts 0", db_queue_count(r, 0, &n) == DB_OK &&
+	CHECK("empty queue counts 0", db_queue_count(r, &n) == DB_OK &&
 	    n == 0);
-	CHECK("moving an empty queue", db_queue_move(w, 0, 10, &m) == DB_OK &&
+	CHECK("moving an empty queue", db_queue_move(w, 10, &m) == DB_OK &&
 	    m.moved == 0 && m.dropped == 0 && m.left == 0 && m.upto == 0);
 
 	CHECK("begin", db_begin(q) == DB_OK);
@@ -185,7 +185,7 @@ main(void)
 	CHECK("queue s2", db_queue_span(q, &t) == DB_OK);
 	CHECK("commit", db_commit(q) == DB_OK);
 
-	CHECK("three queued", db_queue_count(r, 0, &n) == DB_OK && n == 3);
+	CHECK("three queued", db_queue_count(r, &n) == DB_OK && n == 3);
 	CHECK("queued spans are not in traces yet",
 	    db_trace_count(r, &n) == DB_OK && n == 1);
 	CHECK("nor found by search", found(r, "alphaword") == 0);
@@ -195,45 +195,38 @@ main(void)
 	span(&t, "s9", "t9", 3600400, "rolled back", 200);
 	CHECK("queue s9", db_queue_span(q, &t) == DB_OK);
 	db_rollback(q);
-	CHECK("rollback leaves three", db_queue_count(r, 0, &n) == DB_OK &&
+	CHECK("rollback leaves three", db_queue_count(r, &n) == DB_OK &&
 	    n == 3);
 
 	CHECK("begin 3", db_begin(q) == DB_OK);
 	span(&t, "s3", "t3", 3600500, "gammaword third", 200);
 	CHECK("queue s3", db_queue_span(q, &t) == DB_OK);
 	CHECK("commit 3", db_commit(q) == DB_OK);
-	CHECK("four queued", db_queue_count(r, 0, &n) == DB_OK && n == 4);
+	CHECK("four queued", db_queue_count(r, &n) == DB_OK && n == 4);
 
-	CHECK("a move of at most two", db_queue_move(w, 0, 2, &m) == DB_OK);
+	CHECK("a move of at most two", db_queue_move(w, 2, &m) == DB_OK);
 	CHECK_I64("takes the first batch whole: s1 and s2 moved", m.moved, 2);
 	CHECK_I64("dropped: the copy of s0", m.dropped, 1);
 	CHECK_I64("left: s3", m.left, 1);
 	CHECK("moved spans stay queued until taken off",
-	    db_queue_count(r, 0, &n) == DB_OK && n == 4);
-	CHECK("counted after the moved batch: one",
-	    db_queue_count(r, m.upto, &n) == DB_OK && n == 1);
+	    db_queue_count(r, &n) == DB_OK && n == 4);
 	/* Stopped before taking them off: moving them again adds nothing. */
-	CHECK("move the same batch again", db_queue_move(w, 0, 2, &m) ==
+	CHECK("move the same batch again", db_queue_move(w, 2, &m) ==
 	    DB_OK && m.moved == 0 && m.dropped == 3 && m.left == 1);
 	CHECK("take it off", db_queue_delete(q, m.upto) == DB_OK);
-	CHECK("one still queued", db_queue_count(r, 0, &n) == DB_OK && n == 1);
-	{
-		int64_t	 upto;
-
-		CHECK("begin 4", db_begin(q) == DB_OK);
-		span(&t, "s4", "t3", 3600600, "deltaword fourth", 200);
-		CHECK("queue s4", db_queue_span(q, &t) == DB_OK);
-		CHECK("commit 4", db_commit(q) == DB_OK);
-		CHECK("move s3's batch", db_queue_move(w, 0, 1, &m) == DB_OK &&
-		    m.moved == 1 && m.dropped == 0 && m.left == 1);
-		upto = m.upto;
-		CHECK("a move after it, not yet taken off, skips it",
-		    db_queue_move(w, upto, 100, &m) == DB_OK && m.moved == 1 &&
-		    m.dropped == 0 && m.left == 0 && m.upto > upto);
-	}
+	CHECK("one still queued", db_queue_count(r, &n) == DB_OK && n == 1);
+	CHECK("begin 4", db_begin(q) == DB_OK);
+	span(&t, "s4", "t3", 3600600, "deltaword fourth", 200);
+	CHECK("queue s4", db_queue_span(q, &t) == DB_OK);
+	CHECK("commit 4", db_commit(q) == DB_OK);
+	CHECK("move s3's batch", db_queue_move(w, 1, &m) == DB_OK &&
+	    m.moved == 1 && m.dropped == 0 && m.left == 1);
+	CHECK("take it off", db_queue_delete(q, m.upto) == DB_OK);
+	CHECK("move s4's", db_queue_move(w, 100, &m) == DB_OK &&
+	    m.moved == 1 && m.dropped == 0 && m.left == 0);
 	CHECK("take it off", db_queue_delete(q, m.upto) == DB_OK);
 	(void)db_queue_checkpoint(q, 1);
-	CHECK("queue empty", db_queue_count(r, 0, &n) == DB_OK && n == 0);
+	CHECK("queue empty", db_queue_count(r, &n) == DB_OK && n == 0);
 
 	CHECK("five spans in traces", db_trace_count(r, &n) == DB_OK &&
 	    n == 5);
@@ -286,7 +279,7 @@ main(void)
 		span(&t, "s1", "t1", 3600100, "a copy of s1", 200);
 		CHECK("queue a copy of s1", db_queue_span(q, &t) == DB_OK);
 		CHECK("commit T1", db_commit(q) == DB_OK);
-		CHECK("moved, the copy dropped", db_queue_move(w, 0, 100, &m) ==
+		CHECK("moved, the copy dropped", db_queue_move(w, 100, &m) ==
 		    DB_OK && m.moved == 10 && m.dropped == 1);
 		CHECK("T1 taken off", db_queue_delete(q, m.upto) == DB_OK);
 		CHECK("rollups equal the sums of the stored rows",
@@ -314,10 +307,10 @@ main(void)
 		span(&t, "e1", "te", 3600800, "e1", 200);
 		CHECK("queue e1", db_queue_span(q, &t) == DB_OK);
 		CHECK("commit E", db_commit(q) == DB_OK);
-		CHECK("the move goes past it", db_queue_move(w, 0, 100, &m) ==
+		CHECK("the move goes past it", db_queue_move(w, 100, &m) ==
 		    DB_OK && m.moved == 2 && m.unreadable == 2 && m.left == 0);
 		CHECK("taken off", db_queue_delete(q, m.upto) == DB_OK);
-		CHECK("queue empty", db_queue_count(r, 0, &n) == DB_OK &&
+		CHECK("queue empty", db_queue_count(r, &n) == DB_OK &&
 		    n == 0);
 		CHECK("db_queue_batch_check: damaged",
 		    db_queue_batch_check(bad, sizeof(bad)) == -1);
@@ -351,7 +344,7 @@ main(void)
 			CHECK("queue the 10 MB span", db_queue_span(q, &t) ==
 			    DB_OK);
 			CHECK("commit B", db_commit(q) == DB_OK);
-			CHECK("moved", db_queue_move(w, 0, 100, &m) == DB_OK &&
+			CHECK("moved", db_queue_move(w, 100, &m) == DB_OK &&
 			    m.moved == 1 && m.unreadable == 0);
 			CHECK("taken off", db_queue_delete(q, m.upto) == DB_OK);
 			if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY,
@@ -416,7 +409,7 @@ main(void)
 		    "SELECT * FROM otlp_queue", NULL, NULL, NULL) != SQLITE_OK &&
 		    sqlite3_exec(h, "SELECT * FROM otlp_queue_rollup", NULL,
 		    NULL, NULL) != SQLITE_OK &&
-		    db_queue_count(l, 0, &n) == DB_OK && n == 0);
+		    db_queue_count(l, &n) == DB_OK && n == 0);
 		sqlite3_close(h);
 		db_close(&l);
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", d2);
@@ -439,7 +432,7 @@ main(void)
 		CHECK("database file", stat(path, &st) == 0);
 		size0 = st.st_size;
 		CHECK("3,000 spans of 8 KB queued", queue_big(q, "big"));
-		CHECK("the mover moves them", db_queue_move(mv, 0, 5000, &m) ==
+		CHECK("the mover moves them", db_queue_move(mv, 5000, &m) ==
 		    DB_OK && m.moved == 3000);
 		CHECK("its commit copied nothing into the file",
 		    stat(path, &st) == 0 && st.st_size == size0);
@@ -458,7 +451,7 @@ main(void)
 			for (k = 0; k < 5; k++) {
 				snprintf(pre, sizeof(pre), "w%d", k);
 				CHECK("3,000 more spans of 8 KB queued and moved",
-				    queue_big(q, pre) && db_queue_move(mv, 0,
+				    queue_big(q, pre) && db_queue_move(mv,
 				    5000, &m) == DB_OK && m.moved == 3000 &&
 				    db_queue_delete(q, m.upto) == DB_OK);
 				if (db_wal_pages(mv) > longest)
@@ -469,7 +462,7 @@ main(void)
 			CHECK("db_checkpoint then starts it over",
 			    db_checkpoint(ck) == 0);
 			CHECK("3,000 more queued and moved", queue_big(q, "w9") &&
-			    db_queue_move(mv, 0, 5000, &m) == DB_OK &&
+			    db_queue_move(mv, 5000, &m) == DB_OK &&
 			    m.moved == 3000);
 			CHECK("the next move's commit starts at the WAL's start",
 			    db_wal_pages(mv) > 0 &&
