@@ -290,3 +290,8 @@ INSERT INTO traces_fts(rowid, span_name, model, input, output, request_body, res
   SELECT seq, span_name, model, substr(input, 1, 16384), substr(output, 1, 16384),
          substr(request_body, 1, 16384), substr(response_body, 1, 16384)
   FROM traces;
+
+-- version 7
+-- OTLP span links: the spans a span points at in other traces (or its
+-- own), e.g. the requests a batch job handles.
+ALTER TABLE traces ADD COLUMN links TEXT;   -- JSON array of {trace_id, span_id, trace_state?, attributes}

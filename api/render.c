@@ -122,6 +122,7 @@ span_fields(struct jw *w, const struct trace_rec *r)
 	jw_kstr(w, "scope_name", r->scope_name);
 	jw_kstr(w, "user_id", r->user_id);
 	embedded(w, "resource_attributes", r->resource_attributes);
+	embedded(w, "links", r->links);
 }
 
 void

@@ -64,7 +64,8 @@ trace_rec_copy_into(struct arena *a, struct trace_rec *d,
 	    dup_str(a, &d->scope_name, s->scope_name) ||
 	    dup_str(a, &d->user_id, s->user_id) ||
 	    dup_str(a, &d->events, s->events) ||
-	    dup_str(a, &d->resource_attributes, s->resource_attributes))
+	    dup_str(a, &d->resource_attributes, s->resource_attributes) ||
+	    dup_str(a, &d->links, s->links))
 		return -1;
 	return 0;
 }

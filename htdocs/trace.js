@@ -359,7 +359,19 @@ function overview(el, s) {
 		isLlm ? [h("h4", null, "Cost"),
 			h("div", { class: "cost-line" }, h("span", { class: "cost-big" }, costNode(s.estimated_cost, s.cost_source)), h("p", { class: "muted small" }, how))] : null,
 		Array.isArray(tags) && tags.length ? [h("h4", null, "Tags"), h("div", { class: "chips" }, tags.map((t) => h("span", { class: "chip" }, String(t))))] : null,
-		eventsList(s));
+		eventsList(s),
+		linksList(s));
+}
+
+// Span links: each opens the linked span (or its trace) in the trace view.
+function linksList(s) {
+	const ls = parseMaybe(s.links);
+	if (!Array.isArray(ls) || !ls.length) return null;
+	const to = (id) => h("a", { class: "mono", href: "#traces/" + encodeURIComponent(String(id)) }, String(id));
+	return [h("h4", null, "Links"), h("ul", { class: "events links" }, ls.slice(0, 200).map((l) =>
+		h("li", null, "span ", l.span_id ? to(l.span_id) : DASH, " in trace ", l.trace_id ? to(l.trace_id) : DASH,
+			l.trace_state ? h("span", { class: "muted small" }, " " + String(l.trace_state)) : null,
+			l.attributes && Object.keys(l.attributes).length ? jsonView(l.attributes) : null)))];
 }
 
 function eventsList(s) {

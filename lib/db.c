@@ -31,8 +31,10 @@ struct groups;
 static void	 groups_free(struct groups *);
 static const sqlite3_module qb_module;
 
-/* The values of a span's row (INSERT_VALUES). */
-#define SPAN_VALUES	32
+/* The values of a span's row (INSERT_VALUES), and of a span packed in
+ * a queued batch of format 1 (without links). */
+#define SPAN_VALUES	33
+#define SPAN_VALUES_V1	32
 
 enum stmt {
 	SQL_INSERT_TRACE,
@@ -95,11 +97,21 @@ enum stmt {
 	"cost_source, status, error, tags, span_type, span_name, " \
 	"service_name, session_id, conversation_id, agent_name, input, " \
 	"output, attributes, span_kind, scope_name, user_id, events, " \
-	"resource_attributes"
+	"resource_attributes, links"
 #define INSERT_VALUES \
 	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, " \
 	"?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, " \
-	"?29, ?30, ?31, ?32"
+	"?29, ?30, ?31, ?32, ?33"
+/* The columns of the ingest queue's first layout (otlp_queue): those of
+ * INSERT_COLS before links. */
+#define LEGACY_QUEUE_COLS \
+	"id, trace_id, parent_id, timestamp, duration_ms, provider, model, " \
+	"prompt_tokens, completion_tokens, total_tokens, cached_tokens, " \
+	"cache_creation_tokens, reasoning_tokens, estimated_cost, " \
+	"cost_source, status, error, tags, span_type, span_name, " \
+	"service_name, session_id, conversation_id, agent_name, input, " \
+	"output, attributes, span_kind, scope_name, user_id, events, " \
+	"resource_attributes"
 
 /* A rollup_hourly row: its columns, their values for a set of rows of
  * traces (the sums of the rollup_insert trigger, grouped by the first
@@ -138,7 +150,7 @@ enum stmt {
 	"session_id, conversation_id, agent_name"
 #define SUMMARY_NCOLS	27
 /* Span detail (schema version 2) read after the others. */
-#define SPAN_COLS "events, span_kind, scope_name, user_id, resource_attributes"
+#define SPAN_COLS "events, span_kind, scope_name, user_id, resource_attributes, links"
 
 /* Rollup sums, in the order read_rollup() expects after 4 group columns. */
 #define ROLLUP_SUMS \
@@ -753,8 +765,8 @@ queue_legacy(struct db *db)
 		return i;
 	/* Another connection may have done it meanwhile. */
 	if (queue_is(db, check, "yes") && (i = sqlite3_exec(db->h,
-	    "INSERT OR IGNORE INTO main.traces (" INSERT_COLS ") SELECT "
-	    INSERT_COLS " FROM q.otlp_queue ORDER BY qid; "
+	    "INSERT OR IGNORE INTO main.traces (" LEGACY_QUEUE_COLS ") SELECT "
+	    LEGACY_QUEUE_COLS " FROM q.otlp_queue ORDER BY qid; "
 	    "DROP TABLE q.otlp_queue; DROP TABLE IF EXISTS q.otlp_queue_rollup",
 	    NULL, NULL, NULL)) != SQLITE_OK) {
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
@@ -1131,6 +1143,7 @@ read_span_cols(sqlite3_stmt *st, int k, struct trace_rec *r)
 	r->scope_name = col_text(st, k + 2);
 	r->user_id = col_text(st, k + 3);
 	r->resource_attributes = col_text(st, k + 4);
+	r->links = col_text(st, k + 5);
 }
 
 /* Step through rows, handing each to cb; resets st. */
@@ -1641,8 +1654,10 @@ bind_double(sqlite3_stmt *st, int i, double v)
  * integer, 'r' a double, 't' text) followed, for 'i' and 'r', by its 8
  * bytes and, for 't', by its length in 4 bytes and its bytes (numbers
  * little-endian).  unpack_span reads them back, checking every length.
+ * Format 2 packs SPAN_VALUES values; batches of format 1, queued by
+ * earlier versions, SPAN_VALUES_V1 (no links): they are still moved.
  */
-#define QUEUE_FORMAT	1
+#define QUEUE_FORMAT	2
 
 struct span_out {
 	sqlite3_stmt	*st;	/* bind to it, or else */
@@ -1744,6 +1759,7 @@ put_span(struct span_out *o, const struct trace_rec *r)
 	out_text(o, 30, r->user_id);
 	out_text(o, 31, r->events);
 	out_text(o, 32, r->resource_attributes);
+	out_text(o, 33, r->links);
 }
 
 static void
@@ -1855,17 +1871,19 @@ get_u64(const unsigned char *p, int n)
 	return v;
 }
 
-/* Read one packed span's SPAN_VALUES values from *p (up to end); -1 when
- * the bytes are not one. */
+/* Read one packed span's nvals values from *p (up to end), the rest of
+ * SPAN_VALUES NULL; -1 when the bytes are not one. */
 static int
 unpack_span(const unsigned char **p, const unsigned char *end,
-    struct packed *v)
+    int nvals, struct packed *v)
 {
 	const unsigned char	*q = *p;
 	uint64_t		 u;
 	int			 k;
 
-	for (k = 0; k < SPAN_VALUES; k++) {
+	for (k = nvals; k < SPAN_VALUES; k++)
+		v[k].type = 'n';
+	for (k = 0; k < nvals; k++) {
 		if (q >= end)
 			return -1;
 		v[k].type = (char)*q++;
@@ -1899,14 +1917,22 @@ unpack_span(const unsigned char **p, const unsigned char *end,
 	return 0;
 }
 
-/* The first span of a batch of len bytes at data, or NULL when the batch
- * is not of this format. */
+/* The first span of a batch of len bytes at data, and in *nvals the
+ * values each span packs; NULL when the batch is of no known format. */
 static const unsigned char *
-batch_spans(const void *data, size_t len)
+batch_spans(const void *data, size_t len, int *nvals)
 {
 	const unsigned char	*p = data;
 
-	return p == NULL || len == 0 || *p != QUEUE_FORMAT ? NULL : p + 1;
+	if (p == NULL || len == 0)
+		return NULL;
+	if (*p == QUEUE_FORMAT)
+		*nvals = SPAN_VALUES;
+	else if (*p == 1)
+		*nvals = SPAN_VALUES_V1;
+	else
+		return NULL;
+	return p + 1;
 }
 
 int
@@ -1914,12 +1940,12 @@ db_queue_batch_check(const void *data, size_t len)
 {
 	struct packed		 v[SPAN_VALUES];
 	const unsigned char	*p, *end = (const unsigned char *)data + len;
-	int			 n = 0;
+	int			 n = 0, nvals;
 
-	if ((p = batch_spans(data, len)) == NULL)
+	if ((p = batch_spans(data, len, &nvals)) == NULL)
 		return -1;
 	while (p < end) {
-		if (unpack_span(&p, end, v) == -1)
+		if (unpack_span(&p, end, nvals, v) == -1)
 			return -1;
 		n++;
 	}
@@ -2059,6 +2085,7 @@ struct qb_cursor {
 	struct packed		 v[SPAN_VALUES];
 	sqlite3_int64		 row;
 	int			 eof;
+	int			 nvals;	/* packed per span (batch_spans) */
 };
 
 static int
@@ -2129,7 +2156,7 @@ qb_next(sqlite3_vtab_cursor *cur)
 		c->eof = 1;
 		return SQLITE_OK;
 	}
-	if (unpack_span(&c->p, c->end, c->v) == -1) {
+	if (unpack_span(&c->p, c->end, c->nvals, c->v) == -1) {
 		db->mv_bad = 1;
 		c->eof = 1;
 		return SQLITE_OK;
@@ -2156,7 +2183,7 @@ qb_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxs, int argc,
 	c->row = 0;
 	c->eof = 0;
 	/* A batch of another format is not read (counted as damaged). */
-	if ((c->p = batch_spans(db->mvbuf, db->mvlen)) == NULL) {
+	if ((c->p = batch_spans(db->mvbuf, db->mvlen, &c->nvals)) == NULL) {
 		db->mv_bad = 1;
 		c->eof = 1;
 		return SQLITE_OK;

@@ -87,6 +87,8 @@ struct trace_rec {
 	const char	*user_id;
 	const char	*events;	/* JSON array */
 	const char	*resource_attributes;	/* JSON object */
+	/* Schema version 7. */
+	const char	*links;		/* JSON array */
 };
 
 /* A trace_rec with every field absent. */

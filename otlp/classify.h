@@ -51,8 +51,8 @@ int		 otlp_value_i64(const struct anyvalue *, int64_t *);
 int		 otlp_value_double(const struct anyvalue *, double *);
 
 /* Column builders reused across the records of one export. */
-enum row_col { COL_ATTRS, COL_RES_ATTRS, COL_EVENTS, COL_INPUT, COL_OUTPUT,
-	COL_BODY, COL_HIST, COL__MAX };
+enum row_col { COL_ATTRS, COL_RES_ATTRS, COL_EVENTS, COL_LINKS, COL_INPUT,
+	COL_OUTPUT, COL_BODY, COL_HIST, COL__MAX };
 
 struct rowbufs {
 	struct buf	 b[COL__MAX];

@@ -636,7 +636,10 @@ jid(struct jctx *c, jv *v, const char *field, uint8_t *buf,
 	if ((s = jraw(c, v, &slen)) == NULL)
 		return nomem(c);
 	if (otlp_unhex(s, slen, buf, n) == -1) {
-		if (*why == NULL)
+		if (*why == NULL && strncmp(field, "links.", 6) == 0)
+			*why = n == 16 ? "links.traceId is not 32 hex digits" :
+			    "links.spanId is not 16 hex digits";
+		else if (*why == NULL)
 			*why = n == 16 ? "traceId is not 32 hex digits" :
 			    "spanId is not 16 hex digits";
 		*len = SIZE_MAX;
@@ -707,11 +710,11 @@ jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
 		"traceId", "trace_id", "spanId", "span_id", "parentSpanId",
 		"parent_span_id", "name", "kind", "startTimeUnixNano",
 		"start_time_unix_nano", "endTimeUnixNano", "end_time_unix_nano",
-		"flags", "attributes", "events", "status",
+		"flags", "attributes", "events", "status", "links",
 	};
 	struct otlp_span	*s = &c->ex->spans[(*idx)++];
 	jv			*m[NELEM(names)];
-	jv			*evs, *e, *ei, *st;
+	jv			*evs, *e, *ei, *st, *lks;
 	uint8_t			 tid[16], sid[8], pid[8];
 	size_t			 tl, sl, pl, i;
 	const char		*why = NULL;
@@ -760,6 +763,33 @@ jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
 		if (why == NULL)
 			why = otlp_check_attrs(&s->events[i].attrs);
 	}
+	lks = m[16];
+	TRY(want(c, lks, JT_ARRAY, "links"));
+	if ((s->nlinks = alen(lks)) > 0 &&
+	    (s->links = alloc(c, s->nlinks, sizeof(*s->links))) == NULL)
+		return nomem(c);
+	for (i = 0, ei = s->nlinks ? jfirst(lks) : NULL; i < s->nlinks;
+	    i++, ei = jnext(c, ei)) {
+		const char	*lwhy = NULL;
+
+		e = jval(ei);
+		TRY(want(c, e, JT_OBJECT, "links"));
+		TRY(jid(c, jget(c, e, "traceId", "trace_id"), "links.traceId",
+		    tid, 16, &tl, &lwhy));
+		TRY(jid(c, jget(c, e, "spanId", "span_id"), "links.spanId",
+		    sid, 8, &sl, &lwhy));
+		if (lwhy == NULL)
+			lwhy = otlp_set_link_ids(tid, tl, sid, sl, &s->links[i]);
+		TRY(jstr(c, jget(c, e, "traceState", "trace_state"),
+		    "links.traceState", 0, &s->links[i].trace_state, NULL));
+		TRY(jattrs(c, jget(c, e, "attributes", NULL), "links.attributes",
+		    &s->links[i].attrs));
+		TRY(ju32(c, jget(c, e, "flags", NULL), "links.flags", &flags));
+		if (why == NULL)
+			why = lwhy;
+		if (why == NULL)
+			why = otlp_check_attrs(&s->links[i].attrs);
+	}
 	if ((st = m[15]) != NULL) {
 		TRY(want(c, st, JT_OBJECT, "status"));
 		TRY(jenum(c, jget(c, st, "code", NULL), "status.code",
@@ -769,6 +799,8 @@ jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
 	}
 	if (why == NULL && s->nevents > LF_OTLP_MAX_EVENTS)
 		why = "too many events";
+	if (why == NULL && s->nlinks > LF_OTLP_MAX_LINKS)
+		why = "too many links";
 	if (why == NULL)
 		why = otlp_check_attrs(&s->attrs);
 	s->bad = why;

@@ -272,12 +272,32 @@ pspan(struct pctx *c, const Otlp__Span *in, struct otlp_span *s)
 		if (why == NULL)
 			why = otlp_check_attrs(&s->events[i].attrs);
 	}
+	s->nlinks = in->n_links;
+	if (s->nlinks > 0 && (s->links = arena_alloc(c->a,
+	    s->nlinks * sizeof(*s->links))) == NULL)
+		return nomem(c);
+	for (i = 0; i < s->nlinks; i++) {
+		const Otlp__Span__Link	*l = in->links[i];
+		const char		*lwhy;
+
+		lwhy = otlp_set_link_ids(l->trace_id.data, l->trace_id.len,
+		    l->span_id.data, l->span_id.len, &s->links[i]);
+		s->links[i].trace_state = nonempty(l->trace_state);
+		TRY(pattrs(c, l->attributes, l->n_attributes,
+		    &s->links[i].attrs));
+		if (why == NULL)
+			why = lwhy;
+		if (why == NULL)
+			why = otlp_check_attrs(&s->links[i].attrs);
+	}
 	if (in->status != NULL) {
 		s->status_code = in->status->code;
 		s->status_message = nonempty(in->status->message);
 	}
 	if (why == NULL && s->nevents > LF_OTLP_MAX_EVENTS)
 		why = "too many events";
+	if (why == NULL && s->nlinks > LF_OTLP_MAX_LINKS)
+		why = "too many links";
 	if (why == NULL)
 		why = otlp_check_attrs(&s->attrs);
 	s->bad = why;

@@ -83,6 +83,24 @@ otlp_set_ids(const uint8_t *tid, size_t tlen, const uint8_t *sid,
 	return NULL;
 }
 
+const char *
+otlp_set_link_ids(const uint8_t *tid, size_t tlen, const uint8_t *sid,
+    size_t slen, struct span_link *l)
+{
+	l->trace_id[0] = l->span_id[0] = '\0';
+	if (tlen != 16)
+		return "links.traceId is not 16 bytes";
+	if (otlp_all_zero(tid, 16))
+		return "links.traceId is all zero";
+	if (slen != 8)
+		return "links.spanId is not 8 bytes";
+	if (otlp_all_zero(sid, 8))
+		return "links.spanId is all zero";
+	otlp_hex(tid, 16, l->trace_id);
+	otlp_hex(sid, 8, l->span_id);
+	return NULL;
+}
+
 const struct anyvalue *
 otlp_attr(const struct attrs *a, const char *key)
 {

@@ -78,6 +78,14 @@ struct span_event {
 	struct attrs	 attrs;
 };
 
+/* A span link: a span this one points at (any trace). */
+struct span_link {
+	char		 trace_id[33];	/* lowercase hex */
+	char		 span_id[17];
+	const char	*trace_state;	/* NULL when empty */
+	struct attrs	 attrs;
+};
+
 /* Status.code values; others are kept as numbers. */
 #define OTLP_STATUS_UNSET	0
 #define OTLP_STATUS_OK		1
@@ -97,6 +105,8 @@ struct otlp_span {
 	struct attrs	 attrs;
 	struct span_event *events;
 	size_t		 nevents;
+	struct span_link *links;
+	size_t		 nlinks;
 	int32_t		 status_code;
 	const char	*status_message;	/* NULL when empty */
 };
@@ -233,6 +243,9 @@ int		 otlp_all_zero(const uint8_t *, size_t);
 const char	*otlp_set_ids(const uint8_t *tid, size_t tlen,
 		    const uint8_t *sid, size_t slen, int required,
 		    char tid_hex[33], char sid_hex[17]);
+/* The same for a span link (both ids required). */
+const char	*otlp_set_link_ids(const uint8_t *tid, size_t tlen,
+		    const uint8_t *sid, size_t slen, struct span_link *);
 /* The string attribute key of attrs, or NULL. */
 const struct anyvalue *otlp_attr(const struct attrs *, const char *key);
 const char	*otlp_attr_str(const struct attrs *, const char *key);

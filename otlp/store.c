@@ -162,6 +162,23 @@ otlp_span_row(const struct otlp_span *s, struct rowbufs *rb, int64_t now_ms,
 		jw_arr_end(&w);
 		r->events = col_done(rb, COL_EVENTS, 0);
 	}
+	if (s->nlinks > 0) {
+		col(rb, COL_LINKS, &w);
+		jw_arr(&w);
+		for (i = 0; i < s->nlinks; i++) {
+			jw_obj(&w);
+			jw_kstr(&w, "trace_id", s->links[i].trace_id);
+			jw_kstr(&w, "span_id", s->links[i].span_id);
+			if (s->links[i].trace_state != NULL)
+				jw_kstr(&w, "trace_state",
+				    s->links[i].trace_state);
+			jw_key(&w, "attributes");
+			otlp_jw_attrs(&w, &s->links[i].attrs);
+			jw_obj_end(&w);
+		}
+		jw_arr_end(&w);
+		r->links = col_done(rb, COL_LINKS, 0);
+	}
 	{
 		struct jw	 win, wout;
 		int		 hin, hout;

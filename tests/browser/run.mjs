@@ -212,7 +212,7 @@ function chat(lf, model, headers = {}, extra = {}) {
 
 // Everything the checks look for; returns what was seeded.
 async function seed(lf) {
-	const S = { agentTrace: hex(32), agentRoot: hex(16), xssSpan: hex(16), bigTrace: hex(32), bigRoot: hex(16), session: "sess-" + hex(8) };
+	const S = { agentTrace: hex(32), agentRoot: hex(16), xssSpan: hex(16), toolSpan: hex(16), followTrace: hex(32), followRoot: hex(16), bigTrace: hex(32), bigRoot: hex(16), session: "sess-" + hex(8) };
 	// LLM calls through the proxy: the honest path.
 	const calls = [
 		["gpt-4o-mini", { "X-LLMFlow-Tag": "env:test, user:alice" }],
@@ -245,10 +245,11 @@ async function seed(lf) {
 	span({ id: S.agentRoot, trace_id: S.agentTrace, parent_id: null, timestamp: t, duration_ms: 4200, span_type: "agent", span_name: "research-agent", service_name: "demo-agent", session_id: S.session, agent_name: "researcher", status: 200, attributes: JSON.stringify({ "agent.goal": "answer " + XSS, "gen_ai.system": "openai" }), tags: JSON.stringify(["env:test", XSS]) });
 	span({ id: hex(16), trace_id: S.agentTrace, parent_id: S.agentRoot, timestamp: t + 50, duration_ms: 900, span_type: "chain", span_name: "plan", service_name: "demo-agent", session_id: S.session, status: 200 });
 	span({ id: S.xssSpan, trace_id: S.agentTrace, parent_id: S.agentRoot, timestamp: t + 1000, duration_ms: 1800, ttft_ms: 420, span_type: "llm", span_name: XSS, model: "gpt-4o", provider: "openai", prompt_tokens: 900, completion_tokens: 300, total_tokens: 1200, cached_tokens: 256, reasoning_tokens: 64, estimated_cost: 0.00525, cost_source: "computed", service_name: "demo-agent", session_id: S.session, status: 200, input: msgs, output: JSON.stringify({ role: "assistant", content: "Here is the summary." }) });
-	span({ id: hex(16), trace_id: S.agentTrace, parent_id: S.agentRoot, timestamp: t + 2900, duration_ms: 600, span_type: "tool", span_name: "web_search", service_name: "demo-agent", session_id: S.session, status: 200, input: JSON.stringify({ query: "paris population" }), output: JSON.stringify({ results: 3 }) });
+	// The tool span links to the follow-up trace's root (an OTLP span link).
+	span({ id: S.toolSpan, trace_id: S.agentTrace, parent_id: S.agentRoot, timestamp: t + 2900, duration_ms: 600, span_type: "tool", span_name: "web_search", service_name: "demo-agent", session_id: S.session, status: 200, input: JSON.stringify({ query: "paris population" }), output: JSON.stringify({ results: 3 }), links: JSON.stringify([{ trace_id: S.followTrace, span_id: S.followRoot, trace_state: "vendor=" + XSS, attributes: { "link.reason": XSS } }]) });
 	span({ id: hex(16), trace_id: S.agentTrace, parent_id: S.agentRoot, timestamp: t + 3550, duration_ms: 500, span_type: "retrieval", span_name: "vector lookup", service_name: "demo-agent", session_id: S.session, status: 500, error: "index unavailable" });
 	// A second trace in the same session.
-	const t2 = hex(32), r2 = hex(16);
+	const t2 = S.followTrace, r2 = S.followRoot;
 	span({ id: r2, trace_id: t2, parent_id: null, timestamp: now - 40 * 1000, duration_ms: 1500, span_type: "agent", span_name: "follow-up", service_name: "demo-agent", session_id: S.session, status: 200 });
 	span({ id: hex(16), trace_id: t2, parent_id: r2, timestamp: now - 40 * 1000 + 100, duration_ms: 1300, span_type: "llm", span_name: "chat claude", model: "claude-3-5-sonnet-20241022", provider: "anthropic", prompt_tokens: 500, completion_tokens: 200, total_tokens: 700, estimated_cost: 0.0045, cost_source: "computed", service_name: "demo-agent", session_id: S.session, status: 200 });
 	// History for the Analytics tab: calls over the last 12 days.
@@ -276,7 +277,7 @@ async function seed(lf) {
 		span({ id, trace_id: S.bigTrace, parent_id: parent.id, timestamp: ts, duration_ms: dur, span_type: type, span_name: type + " step " + i, service_name: "load-test", status: 200, model: type === "llm" ? "gpt-4o-mini" : null, provider: type === "llm" ? "openai" : null, ttft_ms: type === "llm" ? Math.floor(dur / 3) : null, prompt_tokens: type === "llm" ? 40 : null, completion_tokens: type === "llm" ? 10 : null, total_tokens: type === "llm" ? 50 : null, estimated_cost: type === "llm" ? 0.000012 : null, cost_source: type === "llm" ? "computed" : null });
 		if (parent.depth < 6 && stack.length < 400) stack.push({ id, ts, end: ts + dur, depth: parent.depth + 1 });
 	}
-	const cols = ["id", "trace_id", "parent_id", "timestamp", "duration_ms", "ttft_ms", "span_type", "span_name", "model", "provider", "prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", "reasoning_tokens", "estimated_cost", "cost_source", "service_name", "session_id", "agent_name", "status", "error", "input", "output", "attributes", "tags"];
+	const cols = ["id", "trace_id", "parent_id", "timestamp", "duration_ms", "ttft_ms", "span_type", "span_name", "model", "provider", "prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", "reasoning_tokens", "estimated_cost", "cost_source", "service_name", "session_id", "agent_name", "status", "error", "input", "output", "attributes", "tags", "links"];
 	let sql = "BEGIN IMMEDIATE;\n";
 	for (const r of rows) sql += `INSERT INTO traces(${cols.join(",")}) VALUES(${cols.map((c) => sq(c === "cost_source" ? r[c] || "unknown" : r[c])).join(",")});\n`;
 	// Logs.
@@ -572,6 +573,24 @@ check("a trace opens as a waterfall with its children", ["traces", "tree"], asyn
 	await page.click("#span-panel [data-tab=messages]");
 	await page.waitForFunction((t) => [...document.querySelectorAll("#span-panel .msg-text")].some((m) => m.textContent === t && m.offsetParent), "Summarise " + XSS, { timeout: 3000 * SLOW })
 		.catch(() => { throw new Error("the input message is not shown as a chat"); });
+	await closePage(page);
+});
+
+check("a span's links show as text and open the linked trace", ["traces", "tree"], async (env) => {
+	const page = await openPage(env);
+	await page.goto(env.base + "/#traces/" + env.S.toolSpan);
+	await page.waitForSelector(".wf-row", { timeout: 5000 * SLOW });
+	await page.click("#span-panel [data-tab=overview]");
+	await waitText(page, "#span-panel", "Links");
+	await waitText(page, "#span-panel", "vendor=" + XSS);
+	const a = `#span-panel .links a[href="#traces/${env.S.followRoot}"]`;
+	await page.waitForSelector(a, { timeout: 3000 * SLOW });
+	assert(await page.$(`#span-panel .links a[href="#traces/${env.S.followTrace}"]`), "no link to the linked trace");
+	assert(await page.evaluate(() => document.querySelectorAll("img[src=x], img[onerror]").length) === 0, "an <img> from a link's payload was created");
+	await page.click(a);
+	await page.waitForFunction(() => [...document.querySelectorAll(".wf-row .wf-name")].some((x) => x.textContent === "follow-up"), null, { timeout: 5000 * SLOW })
+		.catch(() => { throw new Error("the link did not open the linked trace"); });
+	assert(page.dialogs.length === 0, "a dialog opened: " + page.dialogs.join(","));
 	await closePage(page);
 });
 

@@ -289,19 +289,22 @@ QUEUE_COLS = ("id trace_id parent_id timestamp duration_ms provider model prompt
               "completion_tokens total_tokens cached_tokens cache_creation_tokens "
               "reasoning_tokens estimated_cost cost_source status error tags span_type "
               "span_name service_name session_id conversation_id agent_name input output "
-              "attributes span_kind scope_name user_id events resource_attributes").split()
+              "attributes span_kind scope_name user_id events resource_attributes "
+              "links").split()
 
 
-def queue_batch(spans):
+def queue_batch(spans, fmt=2):
     """Spans (dicts of column values) packed as LLMFlow queues them: the
-    format's byte (1), then per value a tag byte ('n' NULL, 'i' integer, 'r'
-    double, 't' text) and, little-endian, 8 bytes or a 4-byte length and the
-    text; with the defaults put_span fills."""
-    out = bytearray(b"\x01")       # the format (QUEUE_FORMAT)
+    format's byte (QUEUE_FORMAT, 2), then per value a tag byte ('n' NULL,
+    'i' integer, 'r' double, 't' text) and, little-endian, 8 bytes or a
+    4-byte length and the text; with the defaults put_span fills.  Format 1
+    (earlier versions) packs the same values without links."""
+    out = bytearray([fmt])
+    cols = QUEUE_COLS if fmt == 2 else QUEUE_COLS[:-1]
     for sp in spans:
         sp = dict({"cost_source": "unknown", "span_type": "custom"}, **sp)
         sp.setdefault("trace_id", sp.get("id"))
-        for c in QUEUE_COLS:
+        for c in cols:
             v = sp.get(c)
             if v is None:
                 out += b"n"
@@ -315,10 +318,10 @@ def queue_batch(spans):
     return bytes(out)
 
 
-def queue_spans(con, spans):
+def queue_spans(con, spans, fmt=2):
     """Queue spans as one batch on a sqlite3 connection to the queue file."""
     con.execute("INSERT INTO otlp_queue_batch (spans, data) VALUES (?, ?)",
-                (len(spans), queue_batch(spans)))
+                (len(spans), queue_batch(spans, fmt)))
 
 
 def fake():

@@ -10,7 +10,9 @@ One neutral description of an export is turned into either encoding:
            span = {"trace_id": hex32, "span_id": hex16, "parent_id": hex16|None,
                    "name": str, "kind": int, "start": ns, "end": ns,
                    "attrs": {...}, "events": [{"time": ns, "name": str,
-                   "attrs": {...}}], "status": {"code": int, "message": str}}
+                   "attrs": {...}}], "status": {"code": int, "message": str},
+                   "links": [{"trace_id": hex32, "span_id": hex16,
+                   "trace_state": str, "attrs": {...}, "flags": int}]}
   logs:    the same with "logs": [log, ...] in scopes;
            log = {"time": ns, "observed": ns, "severity": int, "severity_text": str,
                   "body": value, "attrs": {...}, "trace_id": hex, "span_id": hex,
@@ -240,6 +242,14 @@ def pb_span(s):
         ev += f_bytes(2, e.get("name", ""))
         ev += pb_kvs(e.get("attrs"), 3)
         out += f_bytes(11, ev)
+    for ln in s.get("links") or []:
+        lb = f_bytes(1, _hex(ln["trace_id"])) + f_bytes(2, _hex(ln["span_id"]))
+        if ln.get("trace_state"):
+            lb += f_bytes(3, ln["trace_state"])
+        lb += pb_kvs(ln.get("attrs"), 4)
+        if ln.get("flags"):
+            lb += f_fixed32(6, ln["flags"])
+        out += f_bytes(13, lb)
     st = s.get("status")
     if st:
         sb = b""
@@ -276,6 +286,17 @@ def json_span(s):
             if e.get("attrs"):
                 ev["attributes"] = json_kvs(e["attrs"])
             d["events"].append(ev)
+    if s.get("links"):
+        d["links"] = []
+        for ln in s["links"]:
+            ld = {"traceId": ln["trace_id"], "spanId": ln["span_id"]}
+            if ln.get("trace_state"):
+                ld["traceState"] = ln["trace_state"]
+            if ln.get("attrs"):
+                ld["attributes"] = json_kvs(ln["attrs"])
+            if ln.get("flags"):
+                ld["flags"] = ln["flags"]
+            d["links"].append(ld)
     st = s.get("status")
     if st:
         sd = {}

@@ -96,7 +96,7 @@ def one_scope(attrs, spans=None, logs=None, metrics=None, scope="test-scope"):
 
 
 def span(tid, sid, parent=None, name="span", attrs=None, start=None, dur_ms=10, kind=1,
-         events=None, status=None):
+         events=None, status=None, links=None):
     start = start or now_ns() - 5 * 10 ** 9
     s = {"trace_id": tid, "span_id": sid, "parent_id": parent, "name": name, "kind": kind,
          "start": start, "end": start + dur_ms * 10 ** 6, "attrs": attrs or {}}
@@ -104,6 +104,8 @@ def span(tid, sid, parent=None, name="span", attrs=None, start=None, dur_ms=10, 
         s["events"] = events
     if status:
         s["status"] = status
+    if links:
+        s["links"] = links
     return s
 
 
@@ -209,7 +211,10 @@ def _rich_export(tid, ids, lt, base):
                       "attrs": {"index": 0, "message": '{"role":"assistant","content":"hello"}'}}]),
         span(tid, c, a, "execute_tool search", start=base + 5 * 10 ** 8, dur_ms=50, kind=1,
              attrs={"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search"},
-             status={"code": 2, "message": "tool failed"}),
+             status={"code": 2, "message": "tool failed"},
+             links=[{"trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331",
+                     "trace_state": "rojo=00f067aa0ba902b7", "attrs": {"link.kind": "follows", "n": 2},
+                     "flags": 1}]),
     ]
     logs = [{"time": base + 3 * 10 ** 6, "observed": base + 4 * 10 ** 6, "severity": 17,
              "severity_text": "ERROR", "body": {"msg": "boom", "n": [1, 2.5]},
@@ -277,6 +282,10 @@ def test_otlp_same_export_as_protobuf_json_and_gzip_gives_identical_rows():
         eq(b["span_kind"], "client", "span_kind")
         c = [r for r in got["pb"]["traces"] if r["id"] == "C"][0]
         eq((c["span_type"], c["status"], c["error"]), ("tool", 500, "tool failed"), "tool span status")
+        eq(json.loads(c["links"]), [{"trace_id": "0af7651916cd43dd8448eb211c80319c",
+                                     "span_id": "b7ad6b7169203331", "trace_state": "rojo=00f067aa0ba902b7",
+                                     "attributes": {"link.kind": "follows", "n": 2}}], "tool span links")
+        eq(b["links"], None, "a span without links")
 
 
 # ------------------------------------------------------------------ tree
@@ -516,6 +525,56 @@ def test_otlp_attribute_value_types_and_events_round_trip():
         # The big integer is written as a JSON integer, not rounded.
         r = inst.api("/api/traces/%s/tree" % s2)
         check(b"12345678901234567" in r.body, "%s: 64-bit int not exact in /tree: %r", fmt, r.body[:400])
+
+
+def test_otlp_span_links_stored_and_shown_by_the_api():
+    """Span links (the spans a span points at, in its trace or another):
+    stored with their attributes, given by /api/traces/:id and /tree; a
+    link with a bad id rejects its span with a message naming the link."""
+    inst = otlp_inst()
+    base = now_ns() - 10 * 10 ** 9
+    # The producer: a span in a trace of its own.
+    ptid, psid = hexid(16), hexid(8)
+    _, rej, msg = post(inst, "traces", one_scope({"service.name": "links"}, spans=[
+        span(ptid, psid, None, "enqueue job", start=base, kind=4)]))
+    eq(rej, 0, "producer rejected (%s)" % msg)
+    for fmt in ("pb", "json"):
+        tid, sid = hexid(16), hexid(8)
+        other = (hexid(16), hexid(8))
+        links = [{"trace_id": ptid, "span_id": psid, "attrs": {"messaging.operation": "receive"}},
+                 {"trace_id": other[0], "span_id": other[1], "trace_state": "vendor=x"}]
+        _, rej, msg = post(inst, "traces", one_scope({"service.name": "links"}, spans=[
+            span(tid, sid, None, "process batch", start=base + 10 ** 6, kind=5, links=links)]), fmt)
+        eq(rej, 0, "%s: consumer rejected (%s)" % (fmt, msg))
+        want = [{"trace_id": ptid, "span_id": psid, "attributes": {"messaging.operation": "receive"}},
+                {"trace_id": other[0], "span_id": other[1], "trace_state": "vendor=x", "attributes": {}}]
+        row = db_dicts(inst, "traces", "id = ?", (sid,))
+        check(row, "%s: consumer span not stored", fmt)
+        eq(json.loads(row[0]["links"]), want, "%s: stored links" % fmt)
+        eq(as_obj((api_get(inst, "/api/traces/%s" % sid).get("span") or {}).get("links")), want, "%s: links in /api/traces/:id" % fmt)
+        n = walk(tree(inst, sid).get("spans") or [])[sid][0]
+        eq(as_obj(n.get("links")), want, "%s: links in /tree" % fmt)
+        # The linked span's own trace is found by the id the link names.
+        eq([s["id"] for s in (tree(inst, psid).get("spans") or [])], [psid], "%s: the linked span's tree" % fmt)
+    # Bad links: the span is rejected, the message names the link's field.
+    before = counts(inst)
+    for fmt, ln, why in (("pb", {"trace_id": hexid(16), "span_id": "abcd"}, "links.spanId is not 8 bytes"),
+                         ("pb", {"trace_id": "00" * 16, "span_id": hexid(8)}, "links.traceId is all zero"),
+                         ("json", {"trace_id": "zz" * 16, "span_id": hexid(8)}, "links.traceId is not 32 hex digits"),
+                         ("json", {"trace_id": hexid(16), "span_id": "12"}, "links.spanId is not 16 hex digits")):
+        _, rej, msg = post(inst, "traces", one_scope({"service.name": "links"}, spans=[
+            span(hexid(16), hexid(8), None, "bad link", links=[ln])]), fmt)
+        eq(rej, 1, "%s: span with a bad link rejected" % fmt)
+        check(why in msg, "%s: message %r does not say %r", fmt, msg, why)
+    eq(counts(inst), before, "nothing stored from the bad links")
+    # JSON links that are not an array of objects: 400, nothing stored.
+    bad = {"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": hexid(16), "spanId": hexid(8),
+                                                          "name": "x", "links": {"traceId": "a"}}]}]}]}
+    r = request(inst.dashboard_port, "POST", "/v1/traces", json.dumps(bad).encode(),
+                {"Content-Type": "application/json"})
+    eq(r.status, 400, "links as an object")
+    check(b"links" in r.body, "the 400 names links: %r", r.body[:200])
+    eq(counts(inst), before, "nothing stored from the bad JSON")
 
 
 # ------------------------------------------------------------------ logs
@@ -879,13 +938,17 @@ def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
                  0.25, "reported", "llm", "left queued " + word, "q2"),
                 (first["span_id"], tid, None, ts, 9, None, None, None, None, None,
                  None, "unknown", "custom", "copy of the first span", "q3")]
-        queue_spans(con, [dict(zip(cols.split(", "), r)) for r in rows])
+        qlink = json.dumps([{"trace_id": tid, "span_id": first["span_id"], "attributes": {"k": "v"}}])
+        queue_spans(con, [dict(zip(cols.split(", "), r), **({"links": qlink} if i == 0 else {}))
+                          for i, r in enumerate(rows)])
         # A damaged batch (its first text's length runs past its end): logged
         # and skipped, the batches around it still stored.
         con.execute("INSERT INTO otlp_queue_batch (spans, data) VALUES (2, x'0174ffff000061')")
+        # After it, a batch of the format before links (1), as an earlier
+        # version left it.
         after_id = hexid(8)
         queue_spans(con, [{"id": after_id, "trace_id": tid, "parent_id": first["span_id"],
-                           "timestamp": ts, "span_name": "after the damaged batch " + word}])
+                           "timestamp": ts, "span_name": "after the damaged batch " + word}], fmt=1)
         # And one left by an earlier version, which queued a span per row
         # (otlp_queue, with its rollups in otlp_queue_rollup).
         word2 = "olderword" + hexid(4)
@@ -920,6 +983,10 @@ def test_otlp_spans_left_queued_by_a_stopped_run_are_stored_at_start():
         eq(inst.db_query("SELECT span_name, parent_id, estimated_cost, cost_source FROM traces WHERE id = ?",
                          (rows[0][0],)),
            [("left queued " + word, first["span_id"], 0.25, "reported")], "queued span stored")
+        eq(inst.db_query("SELECT links FROM traces WHERE id = ?", (rows[0][0],)), [(qlink,)],
+           "queued span's links stored")
+        eq(inst.db_query("SELECT span_name, links FROM traces WHERE id = ?", (after_id,)),
+           [("after the damaged batch " + word, None)], "a batch of the format before links stored")
         eq(inst.db_query("SELECT span_name FROM traces WHERE id = ?", (first["span_id"],)),
            [("first run span",)], "the copy of a stored span dropped")
         eq(inst.db_query("SELECT n FROM row_counts WHERE tbl = 'traces'"),

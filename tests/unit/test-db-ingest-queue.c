@@ -317,9 +317,30 @@ main(void)
 		CHECK("db_queue_batch_check: empty is damaged",
 		    db_queue_batch_check("", 0) == -1);
 		CHECK("db_queue_batch_check: no spans",
-		    db_queue_batch_check("\001", 1) == 0);
+		    db_queue_batch_check("\002", 1) == 0);
 		CHECK("db_queue_batch_check: another format",
-		    db_queue_batch_check("\002n", 2) == -1);
+		    db_queue_batch_check("\003n", 2) == -1);
+		{
+			/* Format 2 packs 33 values a span; format 1 (before
+			 * links) 32. */
+			unsigned char	 nulls[1 + 66];
+
+			memset(nulls, 'n', sizeof(nulls));
+			nulls[0] = 2;
+			CHECK("db_queue_batch_check: format 2, 1 span",
+			    db_queue_batch_check(nulls, 34) == 1);
+			CHECK("db_queue_batch_check: format 2, 32 values",
+			    db_queue_batch_check(nulls, 33) == -1);
+			CHECK("db_queue_batch_check: format 2, 2 spans",
+			    db_queue_batch_check(nulls, 67) == 2);
+			nulls[0] = 1;
+			CHECK("db_queue_batch_check: format 1, 1 span",
+			    db_queue_batch_check(nulls, 33) == 1);
+			CHECK("db_queue_batch_check: format 1, 2 spans",
+			    db_queue_batch_check(nulls, 65) == 2);
+			CHECK("db_queue_batch_check: format 1, 33 values",
+			    db_queue_batch_check(nulls, 34) == -1);
+		}
 		CHECK("rollups still equal the stored rows", rollups_match(path));
 	}
 
