@@ -682,13 +682,22 @@ function metricsView(root, ctx) {
 			const v = m.metric_type === "histogram" ? `count ${fmtInt(m.value_int)} · sum ${fmtCompact(m.value_double)}` : m.value_double != null ? String(+Number(m.value_double).toPrecision(6)) : fmtInt(m.value_int);
 			tbody.appendChild(h("tr", { dataset: { id: m.id } }, timeCell(m.timestamp), h("td", { class: "mono" }, m.name), h("td", { class: "service" }, m.service_name || ""),
 				h("td", null, h("span", { class: "badge plain" }, m.metric_type || "")), h("td", { class: "num" }, v), h("td", { class: "muted" }, m.unit || ""),
-				h("td", { class: "attrs muted small" }, attrsSummary(m.attributes))));
+				h("td", { class: "attrs muted small" }, attrsSummary(m.attributes)), h("td", null, exemplarLink(m.histogram_data))));
 		}
 		if (!(r.metrics || []).length) fill(tbl, emptyFiltered(null, "data points"));
-		else fill(tbl, h("table", { class: "list" }, tableHead(["Time", "Metric", "Service", "Type", ["Value", "num"], "Unit", "Attributes"]), tbody));
+		else fill(tbl, h("table", { class: "list" }, tableHead(["Time", "Metric", "Service", "Type", ["Value", "num"], "Unit", "Attributes", "Exemplar"]), tbody));
 	});
 	load();
 	return { poll: ({ force }) => (force ? load() : null) };
+}
+
+// The trace of a data point's first exemplar that names one.
+function exemplarLink(data) {
+	const d = parseMaybe(data);
+	const ex = d && Array.isArray(d.exemplars) ? d.exemplars.find((e) => e && (e.span_id || e.trace_id)) : null;
+	if (!ex) return "";
+	const id = String(ex.span_id || ex.trace_id);
+	return h("a", { class: "mono small exemplar", href: "#traces/" + encodeURIComponent(id), title: "Open the trace this measurement was taken in" + (ex.value != null ? " (value " + ex.value + ")" : "") }, String(ex.trace_id || id).slice(0, 8));
 }
 
 function attrsSummary(a) {

@@ -168,6 +168,8 @@
 #define LF_OTLP_MAX_EVENTS		1024
 /* Links of one span (SDK default 128); more: the span is rejected. */
 #define LF_OTLP_MAX_LINKS		1024
+/* Exemplars of one metric data point; more: the point is rejected. */
+#define LF_OTLP_MAX_EXEMPLARS		1024
 /* Bytes of one string or bytes value: prompts with images are large, a
  * value over this rejects its record. */
 #define LF_OTLP_MAX_VALUE		(4UL << 20)

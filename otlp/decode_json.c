@@ -639,6 +639,10 @@ jid(struct jctx *c, jv *v, const char *field, uint8_t *buf,
 		if (*why == NULL && strncmp(field, "links.", 6) == 0)
 			*why = n == 16 ? "links.traceId is not 32 hex digits" :
 			    "links.spanId is not 16 hex digits";
+		else if (*why == NULL && strncmp(field, "exemplars.", 10) == 0)
+			*why = n == 16 ?
+			    "exemplars.traceId is not 32 hex digits" :
+			    "exemplars.spanId is not 16 hex digits";
 		else if (*why == NULL)
 			*why = n == 16 ? "traceId is not 32 hex digits" :
 			    "spanId is not 16 hex digits";
@@ -897,12 +901,61 @@ jopt_double(struct jctx *c, jv *v, const char *field, int *has,
 	return jdouble(c, v, field, out);
 }
 
+/* A data point's exemplars; a bad one sets *why (the point's reason). */
+static enum otlp_rc
+jexemplars(struct jctx *c, jv *x, struct otlp_point *p, const char **why)
+{
+	jv		*ei, *o, *v;
+	uint8_t		 tid[16], sid[8];
+	size_t		 tl, sl, i;
+
+	TRY(want(c, x, JT_ARRAY, "exemplars"));
+	if ((p->nexemplars = alen(x)) > 0 && (p->exemplars = alloc(c,
+	    p->nexemplars, sizeof(*p->exemplars))) == NULL)
+		return nomem(c);
+	for (i = 0, ei = p->nexemplars ? jfirst(x) : NULL;
+	    i < p->nexemplars; i++, ei = jnext(c, ei)) {
+		struct exemplar	*e = &p->exemplars[i];
+		const char	*w = NULL;
+
+		memset(e, 0, sizeof(*e));
+		o = jval(ei);
+		TRY(want(c, o, JT_OBJECT, "exemplars"));
+		TRY(jid(c, jget(c, o, "traceId", "trace_id"),
+		    "exemplars.traceId", tid, 16, &tl, &w));
+		TRY(jid(c, jget(c, o, "spanId", "span_id"), "exemplars.spanId",
+		    sid, 8, &sl, &w));
+		if (w == NULL)
+			w = otlp_set_exemplar_ids(tid, tl, sid, sl, e);
+		TRY(ju64(c, jget(c, o, "timeUnixNano", "time_unix_nano"),
+		    "exemplars.timeUnixNano", &e->time_ns));
+		if ((v = jget(c, o, "asInt", "as_int")) != NULL) {
+			e->vtype = EV_INT;
+			TRY(ji64(c, v, "exemplars.asInt", &e->as_int));
+		} else if ((v = jget(c, o, "asDouble", "as_double")) != NULL) {
+			e->vtype = EV_DOUBLE;
+			TRY(jdouble(c, v, "exemplars.asDouble", &e->as_double));
+		}
+		TRY(jattrs(c, jget(c, o, "filteredAttributes",
+		    "filtered_attributes"), "exemplars.filteredAttributes",
+		    &e->attrs));
+		if (*why == NULL)
+			*why = w;
+		if (*why == NULL)
+			*why = otlp_check_attrs(&e->attrs);
+	}
+	if (*why == NULL && p->nexemplars > LF_OTLP_MAX_EXEMPLARS)
+		*why = "too many exemplars";
+	return OTLP_OK;
+}
+
 static enum otlp_rc
 jpoint(struct jctx *c, jv *o, const struct otlp_metric *m,
     struct otlp_point *p)
 {
 	jv		*x, *e;
 	size_t		 i;
+	const char	*why = NULL;
 
 	TRY(want(c, o, JT_OBJECT, "dataPoints"));
 	p->metric = m;
@@ -981,7 +1034,10 @@ jpoint(struct jctx *c, jv *o, const struct otlp_metric *m,
 			    &p->quantiles[i].v));
 		}
 	}
-	p->bad = otlp_check_attrs(&p->attrs);
+	/* Summaries have no exemplars in OTLP. */
+	if (m->kind != MK_SUMMARY)
+		TRY(jexemplars(c, jget(c, o, "exemplars", NULL), p, &why));
+	p->bad = why != NULL ? why : otlp_check_attrs(&p->attrs);
 	return OTLP_OK;
 }
 

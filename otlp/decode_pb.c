@@ -432,6 +432,46 @@ npoints(const Otlp__Metric *m)
 	}
 }
 
+/* A data point's exemplars; a bad one sets *why (the point's reason). */
+static enum otlp_rc
+pexemplars(struct pctx *c, Otlp__Exemplar **in, size_t n,
+    struct otlp_point *p, const char **why)
+{
+	size_t	 i;
+
+	p->nexemplars = n;
+	if (n > 0 && (p->exemplars = arena_alloc(c->a,
+	    n * sizeof(*p->exemplars))) == NULL)
+		return nomem(c);
+	for (i = 0; i < n; i++) {
+		struct exemplar	*e = &p->exemplars[i];
+		const char	*w;
+
+		memset(e, 0, sizeof(*e));
+		w = otlp_set_exemplar_ids(in[i]->trace_id.data,
+		    in[i]->trace_id.len, in[i]->span_id.data,
+		    in[i]->span_id.len, e);
+		e->time_ns = in[i]->time_unix_nano;
+		if (in[i]->value_case == OTLP__EXEMPLAR__VALUE_AS_INT) {
+			e->vtype = EV_INT;
+			e->as_int = in[i]->as_int;
+		} else if (in[i]->value_case ==
+		    OTLP__EXEMPLAR__VALUE_AS_DOUBLE) {
+			e->vtype = EV_DOUBLE;
+			e->as_double = in[i]->as_double;
+		}
+		TRY(pattrs(c, in[i]->filtered_attributes,
+		    in[i]->n_filtered_attributes, &e->attrs));
+		if (*why == NULL)
+			*why = w;
+		if (*why == NULL)
+			*why = otlp_check_attrs(&e->attrs);
+	}
+	if (*why == NULL && n > LF_OTLP_MAX_EXEMPLARS)
+		*why = "too many exemplars";
+	return OTLP_OK;
+}
+
 static enum otlp_rc
 pnumber(struct pctx *c, const Otlp__NumberDataPoint *in, struct otlp_point *p)
 {
@@ -464,14 +504,19 @@ pbuckets(struct pctx *c, const Otlp__ExponentialHistogramDataPoint__Buckets *in,
 static enum otlp_rc
 ppoint(struct pctx *c, const Otlp__Metric *m, size_t k, struct otlp_point *p)
 {
-	size_t	 i;
+	const char	*why = NULL;
+	size_t		 i;
 
 	switch (m->data_case) {
 	case OTLP__METRIC__DATA_GAUGE:
 		TRY(pnumber(c, m->gauge->data_points[k], p));
+		TRY(pexemplars(c, m->gauge->data_points[k]->exemplars,
+		    m->gauge->data_points[k]->n_exemplars, p, &why));
 		break;
 	case OTLP__METRIC__DATA_SUM:
 		TRY(pnumber(c, m->sum->data_points[k], p));
+		TRY(pexemplars(c, m->sum->data_points[k]->exemplars,
+		    m->sum->data_points[k]->n_exemplars, p, &why));
 		break;
 	case OTLP__METRIC__DATA_HISTOGRAM: {
 		const Otlp__HistogramDataPoint *h = m->histogram->data_points[k];
@@ -494,6 +539,7 @@ ppoint(struct pctx *c, const Otlp__Metric *m, size_t k, struct otlp_point *p)
 		p->nbucket_counts = h->n_bucket_counts;
 		p->bounds = h->explicit_bounds;
 		p->nbounds = h->n_explicit_bounds;
+		TRY(pexemplars(c, h->exemplars, h->n_exemplars, p, &why));
 		break;
 	}
 	case OTLP__METRIC__DATA_EXPONENTIAL_HISTOGRAM: {
@@ -519,6 +565,7 @@ ppoint(struct pctx *c, const Otlp__Metric *m, size_t k, struct otlp_point *p)
 		p->zero_threshold = h->zero_threshold;
 		TRY(pbuckets(c, h->positive, &p->pos));
 		TRY(pbuckets(c, h->negative, &p->neg));
+		TRY(pexemplars(c, h->exemplars, h->n_exemplars, p, &why));
 		break;
 	}
 	case OTLP__METRIC__DATA_SUMMARY: {
@@ -544,7 +591,7 @@ ppoint(struct pctx *c, const Otlp__Metric *m, size_t k, struct otlp_point *p)
 	default:
 		abort();
 	}
-	p->bad = otlp_check_attrs(&p->attrs);
+	p->bad = why != NULL ? why : otlp_check_attrs(&p->attrs);
 	return OTLP_OK;
 }
 

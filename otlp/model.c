@@ -101,6 +101,24 @@ otlp_set_link_ids(const uint8_t *tid, size_t tlen, const uint8_t *sid,
 	return NULL;
 }
 
+const char *
+otlp_set_exemplar_ids(const uint8_t *tid, size_t tlen, const uint8_t *sid,
+    size_t slen, struct exemplar *e)
+{
+	e->trace_id[0] = e->span_id[0] = '\0';
+	if (tlen != 0 && (tlen != 16 || otlp_all_zero(tid, 16)))
+		return tlen != 16 ? "exemplars.traceId is not 16 bytes" :
+		    "exemplars.traceId is all zero";
+	if (slen != 0 && (slen != 8 || otlp_all_zero(sid, 8)))
+		return slen != 8 ? "exemplars.spanId is not 8 bytes" :
+		    "exemplars.spanId is all zero";
+	if (tlen != 0)
+		otlp_hex(tid, 16, e->trace_id);
+	if (slen != 0)
+		otlp_hex(sid, 8, e->span_id);
+	return NULL;
+}
+
 const struct anyvalue *
 otlp_attr(const struct attrs *a, const char *key)
 {

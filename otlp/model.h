@@ -157,6 +157,17 @@ struct ebuckets {
 	size_t		 n;
 };
 
+/* A data point's exemplar: a measurement and the span it was taken in. */
+struct exemplar {
+	uint64_t	 time_ns;
+	enum { EV_NONE, EV_INT, EV_DOUBLE } vtype;
+	int64_t		 as_int;
+	double		 as_double;
+	char		 trace_id[33];	/* "" when absent */
+	char		 span_id[17];
+	struct attrs	 attrs;		/* filtered_attributes */
+};
+
 struct otlp_point {
 	const struct otlp_resource *res;
 	const struct otlp_scope	*scope;
@@ -184,6 +195,8 @@ struct otlp_point {
 	struct ebuckets	 pos, neg;
 	struct quantile	*quantiles;
 	size_t		 nquantiles;
+	struct exemplar	*exemplars;
+	size_t		 nexemplars;
 };
 
 struct otlp_export {
@@ -243,6 +256,9 @@ int		 otlp_all_zero(const uint8_t *, size_t);
 const char	*otlp_set_ids(const uint8_t *tid, size_t tlen,
 		    const uint8_t *sid, size_t slen, int required,
 		    char tid_hex[33], char sid_hex[17]);
+/* The same for an exemplar (both optional). */
+const char	*otlp_set_exemplar_ids(const uint8_t *tid, size_t tlen,
+		    const uint8_t *sid, size_t slen, struct exemplar *);
 /* The same for a span link (both ids required). */
 const char	*otlp_set_link_ids(const uint8_t *tid, size_t tlen,
 		    const uint8_t *sid, size_t slen, struct span_link *);

@@ -286,6 +286,37 @@ jw_temporality(struct jw *w, int32_t t)
 		jw_int(w, t);
 }
 
+/* A double as JSON; one that is not finite as a string (JSON has none). */
+static void
+jw_finite(struct jw *w, double d)
+{
+	if (isfinite(d))
+		jw_double(w, d);
+	else
+		jw_str(w, isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
+}
+
+static void
+jw_exemplar(struct jw *w, const struct exemplar *e)
+{
+	jw_obj(w);
+	if (e->time_ns)
+		jw_kint(w, "time", ns_to_ms(e->time_ns));
+	if (e->vtype == EV_INT)
+		jw_kint(w, "value", e->as_int);
+	else if (e->vtype == EV_DOUBLE) {
+		jw_key(w, "value");
+		jw_finite(w, e->as_double);
+	}
+	if (e->trace_id[0] != '\0')
+		jw_kstr(w, "trace_id", e->trace_id);
+	if (e->span_id[0] != '\0')
+		jw_kstr(w, "span_id", e->span_id);
+	jw_key(w, "attributes");
+	otlp_jw_attrs(w, &e->attrs);
+	jw_obj_end(w);
+}
+
 void
 otlp_point_row(const struct otlp_point *p, struct rowbufs *rb,
     int64_t now_ms, struct metric_rec *r)
@@ -323,8 +354,7 @@ otlp_point_row(const struct otlp_point *p, struct rowbufs *rb,
 			r->value_double = p->as_double;
 		if (p->vtype == PV_DOUBLE && !isfinite(p->as_double)) {
 			jw_key(&w, "value");
-			jw_str(&w, isnan(p->as_double) ? "NaN" :
-			    p->as_double > 0 ? "Infinity" : "-Infinity");
+			jw_finite(&w, p->as_double);
 		}
 		break;
 	case MK_HISTOGRAM:
@@ -380,6 +410,13 @@ otlp_point_row(const struct otlp_point *p, struct rowbufs *rb,
 			jw_kdouble(&w, "value", p->quantiles[i].v);
 			jw_obj_end(&w);
 		}
+		jw_arr_end(&w);
+	}
+	if (p->nexemplars > 0) {
+		jw_key(&w, "exemplars");
+		jw_arr(&w);
+		for (i = 0; i < p->nexemplars; i++)
+			jw_exemplar(&w, &p->exemplars[i]);
 		jw_arr_end(&w);
 	}
 	jw_obj_end(&w);

@@ -296,7 +296,7 @@ async function seed(lf) {
 			sql += `INSERT INTO metrics(id,timestamp,name,description,unit,metric_type,value_int,value_double,histogram_data,service_name,scope_name,attributes,resource_attributes) VALUES(${[hex(16), ts, "gen_ai.client.token.usage", "Tokens used", "{token}", "sum", 400 + ((i * 37) % 300) + (svc === "batch-job" ? 200 : 0), null, null, svc, "demo.scope", JSON.stringify({ "gen_ai.token.type": "input" }), "{}"].map(sq).join(",")});\n`;
 		}
 		sql += `INSERT INTO metrics(id,timestamp,name,description,unit,metric_type,value_int,value_double,histogram_data,service_name,scope_name,attributes,resource_attributes) VALUES(${[hex(16), ts, "process.memory.usage", "Resident memory", "By", "gauge", null, 180e6 + ((i * 7919) % 40) * 1e6, null, "demo-agent", "demo.scope", "{}", "{}"].map(sq).join(",")});\n`;
-		sql += `INSERT INTO metrics(id,timestamp,name,description,unit,metric_type,value_int,value_double,histogram_data,service_name,scope_name,attributes,resource_attributes) VALUES(${[hex(16), ts, "gen_ai.client.operation.duration", "Call duration", "s", "histogram", 12, 9.5 + (i % 5), JSON.stringify({ count: 12, sum: 9.5 + (i % 5), min: 0.2, max: 2.1, bucketCounts: [1, 4, 5, 2], explicitBounds: [0.25, 0.5, 1] }), "demo-agent", "demo.scope", "{}", "{}"].map(sq).join(",")});\n`;
+		sql += `INSERT INTO metrics(id,timestamp,name,description,unit,metric_type,value_int,value_double,histogram_data,service_name,scope_name,attributes,resource_attributes) VALUES(${[hex(16), ts, "gen_ai.client.operation.duration", "Call duration", "s", "histogram", 12, 9.5 + (i % 5), JSON.stringify({ count: 12, sum: 9.5 + (i % 5), min: 0.2, max: 2.1, bucketCounts: [1, 4, 5, 2], explicitBounds: [0.25, 0.5, 1], exemplars: i === 0 ? [{ time: ts, value: 1.8, trace_id: S.agentTrace, span_id: S.xssSpan, attributes: {} }] : undefined }), "demo-agent", "demo.scope", "{}", "{}"].map(sq).join(",")});\n`;
 	}
 	sql += "COMMIT;\n";
 	runSql(lf.db, sql);
@@ -758,6 +758,17 @@ check("metrics tab shows summary cards, a table and a chart", ["metrics", "metri
 	await waitText(page, "#view", "gen_ai.client.token.usage");
 	await page.waitForSelector("#view .card", { timeout: 5000 * SLOW });
 	await page.waitForSelector("#view canvas", { timeout: 5000 * SLOW });
+	await closePage(page);
+});
+
+check("a metric point's exemplar opens the trace it was taken in", ["metrics"], async (env) => {
+	const page = await openPage(env);
+	await page.goto(env.base + "/#metrics");
+	const a = `a.exemplar[href="#traces/${env.S.xssSpan}"]`;
+	await page.waitForSelector(a, { timeout: 5000 * SLOW }).catch(() => { throw new Error("no exemplar link in the metrics table"); });
+	await page.click(a);
+	await page.waitForFunction(() => [...document.querySelectorAll(".wf-row .wf-name")].some((x) => x.textContent === "research-agent"), null, { timeout: 5000 * SLOW })
+		.catch(() => { throw new Error("the exemplar did not open its trace"); });
 	await closePage(page);
 });
 

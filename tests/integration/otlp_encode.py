@@ -21,6 +21,8 @@ One neutral description of an export is turned into either encoding:
            metric = {"name", "description", "unit", "type": gauge|sum|histogram|
                      exponential_histogram|summary, "temporality": int,
                      "monotonic": bool, "points": [point, ...]}
+           a point may carry "exemplars": [{"time": ns, "value": int|float,
+           "trace_id": hex32, "span_id": hex16, "attrs": {...}}]
 
 Attribute values are Python values mapped to AnyValue: str -> stringValue,
 bool -> boolValue, int -> intValue, float -> doubleValue, list ->
@@ -401,6 +403,46 @@ def json_logs(resources):
 
 # ------------------------------------------------------------------ metrics
 
+def pb_exemplars(p, field):
+    out = b""
+    for e in p.get("exemplars") or []:
+        b = pb_kvs(e.get("attrs"), 7)
+        if e.get("time"):
+            b += f_fixed64(2, e["time"])
+        v = e.get("value")
+        if isinstance(v, float):
+            b += f_double(3, v)
+        elif isinstance(v, int):
+            b += f_sfixed64(6, v)
+        if e.get("span_id") is not None:
+            b += f_bytes(4, _hex(e["span_id"]))
+        if e.get("trace_id") is not None:
+            b += f_bytes(5, _hex(e["trace_id"]))
+        out += f_bytes(field, b)
+    return out
+
+
+def json_exemplars(d, p):
+    if not p.get("exemplars"):
+        return
+    d["exemplars"] = []
+    for e in p["exemplars"]:
+        x = {}
+        if e.get("attrs"):
+            x["filteredAttributes"] = json_kvs(e["attrs"])
+        _ns(x, e, "timeUnixNano", "time")
+        v = e.get("value")
+        if isinstance(v, float):
+            x["asDouble"] = v
+        elif isinstance(v, int):
+            x["asInt"] = str(v)
+        if e.get("span_id") is not None:
+            x["spanId"] = e["span_id"]
+        if e.get("trace_id") is not None:
+            x["traceId"] = e["trace_id"]
+        d["exemplars"].append(x)
+
+
 def pb_number_point(p):
     out = pb_kvs(p.get("attrs"), 7)
     if p.get("start"):
@@ -412,6 +454,7 @@ def pb_number_point(p):
         out += f_double(4, v)
     elif isinstance(v, int):
         out += f_sfixed64(6, v)
+    out += pb_exemplars(p, 5)
     if p.get("flags"):
         out += f_varint(8, p["flags"])
     return out
@@ -430,6 +473,7 @@ def pb_hist_point(p):
         out += packed_fixed64(6, p["bucket_counts"])
     if p.get("bounds"):
         out += packed_double(7, p["bounds"])
+    out += pb_exemplars(p, 8)
     if p.get("min") is not None:
         out += f_double(11, p["min"])
     if p.get("max") is not None:
@@ -463,6 +507,7 @@ def pb_exp_point(p):
         out += f_bytes(8, pb_buckets(p["positive"]))
     if p.get("negative"):
         out += f_bytes(9, pb_buckets(p["negative"]))
+    out += pb_exemplars(p, 11)
     if p.get("min") is not None:
         out += f_double(12, p["min"])
     if p.get("max") is not None:
@@ -532,6 +577,8 @@ def json_point(t, p):
     _ns(d, p, "timeUnixNano", "time")
     if p.get("flags"):
         d["flags"] = p["flags"]
+    if t != "summary":
+        json_exemplars(d, p)
     if t in ("gauge", "sum"):
         v = p.get("value")
         if isinstance(v, float):

@@ -193,6 +193,9 @@ def mini_cost(p, c, cached=0):
 
 # ------------------------------------------------------------------ encodings
 
+EX_TRACE, EX_SPAN = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+
+
 def _rich_export(tid, ids, lt, base):
     """A trace of 3 spans with most kinds of content, plus logs and metrics."""
     a, b, c = ids
@@ -222,10 +225,15 @@ def _rich_export(tid, ids, lt, base):
             {"time": base + 5 * 10 ** 6, "severity": 9, "body": "plain " + lt}]
     metrics = [{"name": "enc.requests", "description": "d", "unit": "1", "type": "sum",
                 "temporality": 2, "monotonic": True,
-                "points": [{"start": base, "time": base + 10 ** 9, "value": 7, "attrs": {"lt": lt}}]},
+                "points": [{"start": base, "time": base + 10 ** 9, "value": 7, "attrs": {"lt": lt},
+                            "exemplars": [{"time": base + 5 * 10 ** 8, "value": 2,
+                                           "trace_id": EX_TRACE, "span_id": EX_SPAN}]}]},
                {"name": "enc.latency", "unit": "ms", "type": "histogram", "temporality": 1,
                 "points": [{"time": base + 10 ** 9, "count": 3, "sum": 12.5, "min": 1.0, "max": 9.0,
-                            "bucket_counts": [1, 1, 1], "bounds": [2.0, 5.0], "attrs": {"lt": lt}}]}]
+                            "bucket_counts": [1, 1, 1], "bounds": [2.0, 5.0], "attrs": {"lt": lt},
+                            "exemplars": [{"time": base + 6 * 10 ** 8, "value": 8.5, "trace_id": EX_TRACE,
+                                           "span_id": EX_SPAN, "attrs": {"route": "/chat"}},
+                                          {"value": 1.5}]}]}]
     res_attrs = {"service.name": "enc-svc", "deployment.environment": "test"}
     return (one_scope(res_attrs, spans=spans), one_scope(res_attrs, logs=logs),
             one_scope(res_attrs, metrics=metrics))
@@ -286,6 +294,13 @@ def test_otlp_same_export_as_protobuf_json_and_gzip_gives_identical_rows():
                                      "span_id": "b7ad6b7169203331", "trace_state": "rojo=00f067aa0ba902b7",
                                      "attributes": {"link.kind": "follows", "n": 2}}], "tool span links")
         eq(b["links"], None, "a span without links")
+        m = {r["name"]: json.loads(r["histogram_data"]) for r in got["pb"]["metrics"]}
+        eq(m["enc.requests"].get("exemplars"),
+           [{"time": (base + 5 * 10 ** 8) // 10 ** 6, "value": 2, "trace_id": EX_TRACE, "span_id": EX_SPAN,
+             "attributes": {}}], "sum point exemplars")
+        eq(m["enc.latency"].get("exemplars"),
+           [{"time": (base + 6 * 10 ** 8) // 10 ** 6, "value": 8.5, "trace_id": EX_TRACE, "span_id": EX_SPAN,
+             "attributes": {"route": "/chat"}}, {"value": 1.5, "attributes": {}}], "histogram point exemplars")
 
 
 # ------------------------------------------------------------------ tree
@@ -653,6 +668,46 @@ def test_otlp_logs_every_body_type_and_filters():
 
 
 # ------------------------------------------------------------------ metrics
+
+def test_otlp_metric_exemplars_kept_and_bad_ones_rejected():
+    """Exemplars (a measurement and the span it was taken in) are kept with
+    their data point, for every kind that has them, and given by the API; a
+    point whose exemplar has a bad id is rejected with a message naming it."""
+    inst = otlp_inst()
+    svc = "exm-" + marker()
+    base = now_ns() - 15 * 10 ** 9
+    tid, sid = hexid(16), hexid(8)
+    ex = [{"time": base + 10 ** 6, "value": 3, "trace_id": tid, "span_id": sid, "attrs": {"user": "u1"}}]
+    metrics = [
+        {"name": svc + ".gauge", "type": "gauge", "points": [{"time": base + 10 ** 9, "value": 1.0, "exemplars": ex}]},
+        {"name": svc + ".exp", "type": "exponential_histogram", "temporality": 1,
+         "points": [{"time": base + 10 ** 9, "count": 1, "sum": 3.0, "positive": {"offset": 0, "counts": [1]},
+                     "exemplars": ex}]},
+    ]
+    want = [{"time": (base + 10 ** 6) // 10 ** 6, "value": 3, "trace_id": tid, "span_id": sid,
+             "attributes": {"user": "u1"}}]
+    for fmt in ("pb", "json"):
+        for m in metrics:
+            m["name"] = m["name"].rsplit("@", 1)[0] + "@" + fmt
+        _, rej, msg = post(inst, "metrics", one_scope({"service.name": svc}, metrics=metrics), fmt)
+        eq(rej, 0, "%s: rejected (%s)" % (fmt, msg))
+        for m in metrics:
+            rows = db_dicts(inst, "metrics", "name = ?", (m["name"],))
+            eq(len(rows), 1, "%s: %s stored" % (fmt, m["name"]))
+            eq(json.loads(rows[0]["histogram_data"]).get("exemplars"), want, "%s: %s exemplars" % (fmt, m["type"]))
+            one = api_get(inst, "/api/metrics/%s" % rows[0]["id"])
+            eq(as_obj(one.get("histogram_data")).get("exemplars"), want, "%s: exemplars in /api/metrics/:id" % fmt)
+    before = counts(inst)
+    for fmt, e, why in (("pb", {"value": 1, "span_id": "abcd"}, "exemplars.spanId is not 8 bytes"),
+                        ("pb", {"value": 1, "trace_id": "00" * 16}, "exemplars.traceId is all zero"),
+                        ("json", {"value": 1, "trace_id": "xy" * 16}, "exemplars.traceId is not 32 hex digits")):
+        _, rej, msg = post(inst, "metrics", one_scope({"service.name": svc}, metrics=[
+            {"name": svc + ".bad", "type": "sum", "temporality": 1,
+             "points": [{"time": base, "value": 1, "exemplars": [e]}, {"time": base, "value": 2}]}]), fmt)
+        eq(rej, 1, "%s: the point with a bad exemplar rejected, the other kept" % fmt)
+        check(why in msg, "%s: message %r does not say %r", fmt, msg, why)
+    eq(counts(inst)[2], before[2] + 3, "only the good points stored")
+
 
 def test_otlp_metrics_every_type_one_row_per_point():
     inst = otlp_inst()
