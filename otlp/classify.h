@@ -42,6 +42,11 @@ void		 otlp_span_io(const struct otlp_span *, struct jw *in,
 /* render.c: AnyValue and attribute lists as JSON (bytes as base64). */
 void		 otlp_jw_value(struct jw *, const struct anyvalue *);
 void		 otlp_jw_attrs(struct jw *, const struct attrs *);
+/* The same, with what the sender's limits dropped, when any, as the
+ * OTel spec's non-OTLP keys otel.dropped_{attributes,events,links}_count
+ * (unless the attributes already have them). */
+void		 otlp_jw_attrs_dropped(struct jw *, const struct attrs *,
+		    uint32_t attrs, uint32_t events, uint32_t links);
 /* A string that may hold JSON: the parsed value when it is valid JSON
  * (strict, UTF-8, depth-capped), else the string itself. */
 void		 otlp_jw_maybe_json(struct jw *, const char *, size_t);

@@ -715,6 +715,9 @@ jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
 		"parent_span_id", "name", "kind", "startTimeUnixNano",
 		"start_time_unix_nano", "endTimeUnixNano", "end_time_unix_nano",
 		"flags", "attributes", "events", "status", "links",
+		"droppedAttributesCount", "dropped_attributes_count",
+		"droppedEventsCount", "dropped_events_count",
+		"droppedLinksCount", "dropped_links_count",
 	};
 	struct otlp_span	*s = &c->ex->spans[(*idx)++];
 	jv			*m[NELEM(names)];
@@ -748,6 +751,9 @@ jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
 	TRY(ju64(c, M2(10), "endTimeUnixNano", &s->end_ns));
 	TRY(ju32(c, m[12], "flags", &flags));
 	TRY(jattrs(c, m[13], "attributes", &s->attrs));
+	TRY(ju32(c, M2(17), "droppedAttributesCount", &s->dropped_attrs));
+	TRY(ju32(c, M2(19), "droppedEventsCount", &s->dropped_events));
+	TRY(ju32(c, M2(21), "droppedLinksCount", &s->dropped_links));
 	evs = m[14];
 #undef M2
 	TRY(want(c, evs, JT_ARRAY, "events"));
@@ -764,6 +770,9 @@ jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
 		    &s->events[i].name, NULL));
 		TRY(jattrs(c, jget(c, e, "attributes", NULL), "events.attributes",
 		    &s->events[i].attrs));
+		TRY(ju32(c, jget(c, e, "droppedAttributesCount",
+		    "dropped_attributes_count"), "events.droppedAttributesCount",
+		    &s->events[i].dropped_attrs));
 		if (why == NULL)
 			why = otlp_check_attrs(&s->events[i].attrs);
 	}
@@ -788,6 +797,9 @@ jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
 		    "links.traceState", 0, &s->links[i].trace_state, NULL));
 		TRY(jattrs(c, jget(c, e, "attributes", NULL), "links.attributes",
 		    &s->links[i].attrs));
+		TRY(ju32(c, jget(c, e, "droppedAttributesCount",
+		    "dropped_attributes_count"), "links.droppedAttributesCount",
+		    &s->links[i].dropped_attrs));
 		TRY(ju32(c, jget(c, e, "flags", NULL), "links.flags", &flags));
 		if (why == NULL)
 			why = lwhy;
@@ -840,6 +852,9 @@ jlog(struct jctx *c, jv *o, const struct otlp_resource *res,
 	    0, &l->severity_text, NULL));
 	TRY(janyvalue(c, jget(c, o, "body", NULL), &l->body));
 	TRY(jattrs(c, jget(c, o, "attributes", NULL), "attributes", &l->attrs));
+	TRY(ju32(c, jget(c, o, "droppedAttributesCount",
+	    "dropped_attributes_count"), "droppedAttributesCount",
+	    &l->dropped_attrs));
 	TRY(ju32(c, jget(c, o, "flags", NULL), "flags", &l->flags));
 	TRY(jstr(c, jget(c, o, "eventName", "event_name"), "eventName", 0,
 	    &l->event_name, NULL));

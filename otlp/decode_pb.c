@@ -259,6 +259,9 @@ pspan(struct pctx *c, const Otlp__Span *in, struct otlp_span *s)
 	s->start_ns = in->start_time_unix_nano;
 	s->end_ns = in->end_time_unix_nano;
 	TRY(pattrs(c, in->attributes, in->n_attributes, &s->attrs));
+	s->dropped_attrs = in->dropped_attributes_count;
+	s->dropped_events = in->dropped_events_count;
+	s->dropped_links = in->dropped_links_count;
 	s->nevents = in->n_events;
 	if (s->nevents > 0 && (s->events = arena_alloc(c->a,
 	    s->nevents * sizeof(*s->events))) == NULL)
@@ -269,6 +272,8 @@ pspan(struct pctx *c, const Otlp__Span *in, struct otlp_span *s)
 		    in->events[i]->name : "";
 		TRY(pattrs(c, in->events[i]->attributes,
 		    in->events[i]->n_attributes, &s->events[i].attrs));
+		s->events[i].dropped_attrs =
+		    in->events[i]->dropped_attributes_count;
 		if (why == NULL)
 			why = otlp_check_attrs(&s->events[i].attrs);
 	}
@@ -285,6 +290,7 @@ pspan(struct pctx *c, const Otlp__Span *in, struct otlp_span *s)
 		s->links[i].trace_state = nonempty(l->trace_state);
 		TRY(pattrs(c, l->attributes, l->n_attributes,
 		    &s->links[i].attrs));
+		s->links[i].dropped_attrs = l->dropped_attributes_count;
 		if (why == NULL)
 			why = lwhy;
 		if (why == NULL)
@@ -357,6 +363,7 @@ plog(struct pctx *c, const Otlp__LogRecord *in, struct otlp_log *l)
 	l->severity_text = nonempty(in->severity_text);
 	TRY(pvalue(c, in->body, &l->body));
 	TRY(pattrs(c, in->attributes, in->n_attributes, &l->attrs));
+	l->dropped_attrs = in->dropped_attributes_count;
 	l->flags = in->flags;
 	l->event_name = nonempty(in->event_name);
 	if (why == NULL)

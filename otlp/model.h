@@ -76,6 +76,7 @@ struct span_event {
 	uint64_t	 time_ns;
 	const char	*name;
 	struct attrs	 attrs;
+	uint32_t	 dropped_attrs;	/* by the sender's limits */
 };
 
 /* A span link: a span this one points at (any trace). */
@@ -84,6 +85,7 @@ struct span_link {
 	char		 span_id[17];
 	const char	*trace_state;	/* NULL when empty */
 	struct attrs	 attrs;
+	uint32_t	 dropped_attrs;
 };
 
 /* Status.code values; others are kept as numbers. */
@@ -107,6 +109,8 @@ struct otlp_span {
 	size_t		 nevents;
 	struct span_link *links;
 	size_t		 nlinks;
+	/* What the sender's limits dropped (kept as otel.dropped_*). */
+	uint32_t	 dropped_attrs, dropped_events, dropped_links;
 	int32_t		 status_code;
 	const char	*status_message;	/* NULL when empty */
 };
@@ -121,6 +125,7 @@ struct otlp_log {
 	const char	*severity_text;	/* NULL when empty */
 	struct anyvalue	 body;
 	struct attrs	 attrs;
+	uint32_t	 dropped_attrs;
 	uint32_t	 flags;
 	char		 trace_id[33];	/* "" when absent */
 	char		 span_id[17];

@@ -94,13 +94,26 @@ otlp_jw_value(struct jw *w, const struct anyvalue *v)
 void
 otlp_jw_attrs(struct jw *w, const struct attrs *a)
 {
-	size_t	 i;
+	otlp_jw_attrs_dropped(w, a, 0, 0, 0);
+}
+
+void
+otlp_jw_attrs_dropped(struct jw *w, const struct attrs *a, uint32_t attrs,
+    uint32_t events, uint32_t links)
+{
+	static const char *const keys[] = { "otel.dropped_attributes_count",
+	    "otel.dropped_events_count", "otel.dropped_links_count" };
+	const uint32_t	 n[] = { attrs, events, links };
+	size_t		 i;
 
 	jw_obj(w);
 	for (i = 0; i < a->n; i++) {
 		jw_key(w, a->kv[i].key);
 		otlp_jw_value(w, &a->kv[i].v);
 	}
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		if (n[i] > 0 && otlp_attr(a, keys[i]) == NULL)
+			jw_kint(w, keys[i], n[i]);
 	jw_obj_end(w);
 }
 

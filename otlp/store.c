@@ -143,7 +143,8 @@ otlp_span_row(const struct otlp_span *s, struct rowbufs *rb, int64_t now_ms,
 		r->cost_source = cost_source_name(COST_UNKNOWN);
 
 	col(rb, COL_ATTRS, &w);
-	otlp_jw_attrs(&w, &s->attrs);
+	otlp_jw_attrs_dropped(&w, &s->attrs, s->dropped_attrs,
+	    s->dropped_events, s->dropped_links);
 	r->attributes = col_done(rb, COL_ATTRS, 1);
 	col(rb, COL_RES_ATTRS, &w);
 	otlp_jw_attrs(&w, &s->res->attrs);
@@ -156,7 +157,8 @@ otlp_span_row(const struct otlp_span *s, struct rowbufs *rb, int64_t now_ms,
 			jw_kint(&w, "time", ns_to_ms(s->events[i].time_ns));
 			jw_kstr(&w, "name", s->events[i].name);
 			jw_key(&w, "attributes");
-			otlp_jw_attrs(&w, &s->events[i].attrs);
+			otlp_jw_attrs_dropped(&w, &s->events[i].attrs,
+			    s->events[i].dropped_attrs, 0, 0);
 			jw_obj_end(&w);
 		}
 		jw_arr_end(&w);
@@ -173,7 +175,8 @@ otlp_span_row(const struct otlp_span *s, struct rowbufs *rb, int64_t now_ms,
 				jw_kstr(&w, "trace_state",
 				    s->links[i].trace_state);
 			jw_key(&w, "attributes");
-			otlp_jw_attrs(&w, &s->links[i].attrs);
+			otlp_jw_attrs_dropped(&w, &s->links[i].attrs,
+			    s->links[i].dropped_attrs, 0, 0);
 			jw_obj_end(&w);
 		}
 		jw_arr_end(&w);
@@ -232,7 +235,7 @@ otlp_log_row(const struct otlp_log *l, struct rowbufs *rb, int64_t now_ms,
 	r->service_name = l->res->service_name;
 	r->scope_name = l->scope->name;
 	col(rb, COL_ATTRS, &w);
-	otlp_jw_attrs(&w, &l->attrs);
+	otlp_jw_attrs_dropped(&w, &l->attrs, l->dropped_attrs, 0, 0);
 	r->attributes = col_done(rb, COL_ATTRS, 1);
 	col(rb, COL_RES_ATTRS, &w);
 	otlp_jw_attrs(&w, &l->res->attrs);

@@ -12,7 +12,9 @@ One neutral description of an export is turned into either encoding:
                    "attrs": {...}, "events": [{"time": ns, "name": str,
                    "attrs": {...}}], "status": {"code": int, "message": str},
                    "links": [{"trace_id": hex32, "span_id": hex16,
-                   "trace_state": str, "attrs": {...}, "flags": int}]}
+                   "trace_state": str, "attrs": {...}, "flags": int}],
+                   "dropped": {"attrs": n, "events": n, "links": n}}
+           (events, links and log records take "dropped_attrs": n)
   logs:    the same with "logs": [log, ...] in scopes;
            log = {"time": ns, "observed": ns, "severity": int, "severity_text": str,
                   "body": value, "attrs": {...}, "trace_id": hex, "span_id": hex,
@@ -237,18 +239,29 @@ def pb_span(s):
     if s.get("end"):
         out += f_fixed64(8, s["end"])
     out += pb_kvs(s.get("attrs"), 9)
+    dropped = s.get("dropped") or {}
+    if dropped.get("attrs"):
+        out += f_varint(10, dropped["attrs"])
+    if dropped.get("events"):
+        out += f_varint(12, dropped["events"])
+    if dropped.get("links"):
+        out += f_varint(14, dropped["links"])
     for e in s.get("events") or []:
         ev = b""
         if e.get("time"):
             ev += f_fixed64(1, e["time"])
         ev += f_bytes(2, e.get("name", ""))
         ev += pb_kvs(e.get("attrs"), 3)
+        if e.get("dropped_attrs"):
+            ev += f_varint(4, e["dropped_attrs"])
         out += f_bytes(11, ev)
     for ln in s.get("links") or []:
         lb = f_bytes(1, _hex(ln["trace_id"])) + f_bytes(2, _hex(ln["span_id"]))
         if ln.get("trace_state"):
             lb += f_bytes(3, ln["trace_state"])
         lb += pb_kvs(ln.get("attrs"), 4)
+        if ln.get("dropped_attrs"):
+            lb += f_varint(5, ln["dropped_attrs"])
         if ln.get("flags"):
             lb += f_fixed32(6, ln["flags"])
         out += f_bytes(13, lb)
@@ -279,6 +292,10 @@ def json_span(s):
         d["endTimeUnixNano"] = str(s["end"])
     if s.get("attrs"):
         d["attributes"] = json_kvs(s["attrs"])
+    for k, name in (("attrs", "droppedAttributesCount"), ("events", "droppedEventsCount"),
+                    ("links", "droppedLinksCount")):
+        if (s.get("dropped") or {}).get(k):
+            d[name] = s["dropped"][k]
     if s.get("events"):
         d["events"] = []
         for e in s["events"]:
@@ -287,6 +304,8 @@ def json_span(s):
                 ev["timeUnixNano"] = str(e["time"])
             if e.get("attrs"):
                 ev["attributes"] = json_kvs(e["attrs"])
+            if e.get("dropped_attrs"):
+                ev["droppedAttributesCount"] = e["dropped_attrs"]
             d["events"].append(ev)
     if s.get("links"):
         d["links"] = []
@@ -296,6 +315,8 @@ def json_span(s):
                 ld["traceState"] = ln["trace_state"]
             if ln.get("attrs"):
                 ld["attributes"] = json_kvs(ln["attrs"])
+            if ln.get("dropped_attrs"):
+                ld["droppedAttributesCount"] = ln["dropped_attrs"]
             if ln.get("flags"):
                 ld["flags"] = ln["flags"]
             d["links"].append(ld)
@@ -344,6 +365,8 @@ def pb_log(l):
     if "body" in l:
         out += f_bytes(5, pb_anyvalue(l["body"]))
     out += pb_kvs(l.get("attrs"), 6)
+    if l.get("dropped_attrs"):
+        out += f_varint(7, l["dropped_attrs"])
     if l.get("flags"):
         out += f_fixed32(8, l["flags"])
     if l.get("trace_id"):
@@ -371,6 +394,8 @@ def json_log(l):
         d["body"] = json_anyvalue(l["body"])
     if l.get("attrs"):
         d["attributes"] = json_kvs(l["attrs"])
+    if l.get("dropped_attrs"):
+        d["droppedAttributesCount"] = l["dropped_attrs"]
     if l.get("flags"):
         d["flags"] = l["flags"]
     if l.get("trace_id"):

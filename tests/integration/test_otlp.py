@@ -96,7 +96,7 @@ def one_scope(attrs, spans=None, logs=None, metrics=None, scope="test-scope"):
 
 
 def span(tid, sid, parent=None, name="span", attrs=None, start=None, dur_ms=10, kind=1,
-         events=None, status=None, links=None):
+         events=None, status=None, links=None, dropped=None):
     start = start or now_ns() - 5 * 10 ** 9
     s = {"trace_id": tid, "span_id": sid, "parent_id": parent, "name": name, "kind": kind,
          "start": start, "end": start + dur_ms * 10 ** 6, "attrs": attrs or {}}
@@ -106,6 +106,8 @@ def span(tid, sid, parent=None, name="span", attrs=None, start=None, dur_ms=10, 
         s["status"] = status
     if links:
         s["links"] = links
+    if dropped:
+        s["dropped"] = dropped
     return s
 
 
@@ -210,18 +212,19 @@ def _rich_export(tid, ids, lt, base):
                     '[{"role":"user","parts":[{"type":"text","content":"hi"}]}]',
                     "flt": 1.25, "flag": True, "arr": ["x", 2, False], "kv": {"k": "v", "n": 3},
                     "raw": b"\x00\x01\xfe"},
-             events=[{"time": base + 2 * 10 ** 6, "name": "gen_ai.choice",
-                      "attrs": {"index": 0, "message": '{"role":"assistant","content":"hello"}'}}]),
+             events=[{"time": base + 2 * 10 ** 6, "name": "gen_ai.choice", "dropped_attrs": 1,
+                      "attrs": {"index": 0, "message": '{"role":"assistant","content":"hello"}'}}],
+             dropped={"attrs": 3, "events": 2, "links": 1}),
         span(tid, c, a, "execute_tool search", start=base + 5 * 10 ** 8, dur_ms=50, kind=1,
              attrs={"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search"},
              status={"code": 2, "message": "tool failed"},
              links=[{"trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331",
                      "trace_state": "rojo=00f067aa0ba902b7", "attrs": {"link.kind": "follows", "n": 2},
-                     "flags": 1}]),
+                     "flags": 1, "dropped_attrs": 4}]),
     ]
     logs = [{"time": base + 3 * 10 ** 6, "observed": base + 4 * 10 ** 6, "severity": 17,
              "severity_text": "ERROR", "body": {"msg": "boom", "n": [1, 2.5]},
-             "attrs": {"k": "v"}, "trace_id": tid, "span_id": c, "event_name": "tool.error"},
+             "attrs": {"k": "v"}, "trace_id": tid, "span_id": c, "event_name": "tool.error", "dropped_attrs": 5},
             {"time": base + 5 * 10 ** 6, "severity": 9, "body": "plain " + lt}]
     metrics = [{"name": "enc.requests", "description": "d", "unit": "1", "type": "sum",
                 "temporality": 2, "monotonic": True,
@@ -292,7 +295,17 @@ def test_otlp_same_export_as_protobuf_json_and_gzip_gives_identical_rows():
         eq((c["span_type"], c["status"], c["error"]), ("tool", 500, "tool failed"), "tool span status")
         eq(json.loads(c["links"]), [{"trace_id": "0af7651916cd43dd8448eb211c80319c",
                                      "span_id": "b7ad6b7169203331", "trace_state": "rojo=00f067aa0ba902b7",
-                                     "attributes": {"link.kind": "follows", "n": 2}}], "tool span links")
+                                     "attributes": {"link.kind": "follows", "n": 2,
+                                                    "otel.dropped_attributes_count": 4}}], "tool span links")
+        # What the sender's limits dropped, as the OTel spec's non-OTLP keys.
+        ba = json.loads(b["attributes"])
+        eq((ba.get("otel.dropped_attributes_count"), ba.get("otel.dropped_events_count"),
+            ba.get("otel.dropped_links_count")), (3, 2, 1), "llm span dropped counts")
+        eq(json.loads(b["events"])[0]["attributes"].get("otel.dropped_attributes_count"), 1,
+           "event dropped attributes")
+        check("otel.dropped_attributes_count" not in json.loads(c["attributes"]), "no dropped count when none")
+        lg = [r for r in got["pb"]["logs"] if r["event_name"] == "tool.error"][0]
+        eq(json.loads(lg["attributes"]), {"k": "v", "otel.dropped_attributes_count": 5}, "log dropped attributes")
         eq(b["links"], None, "a span without links")
         m = {r["name"]: json.loads(r["histogram_data"]) for r in got["pb"]["metrics"]}
         eq(m["enc.requests"].get("exemplars"),
