@@ -88,23 +88,10 @@ enum stmt {
 	SQL__MAX
 };
 
-/* The columns a span is inserted with (traces and otlp_queue alike), and
- * their parameters, bound by bind_span(). */
-#define INSERT_COLS \
-	"id, trace_id, parent_id, timestamp, duration_ms, provider, model, " \
-	"prompt_tokens, completion_tokens, total_tokens, cached_tokens, " \
-	"cache_creation_tokens, reasoning_tokens, estimated_cost, " \
-	"cost_source, status, error, tags, span_type, span_name, " \
-	"service_name, session_id, conversation_id, agent_name, input, " \
-	"output, attributes, span_kind, scope_name, user_id, events, " \
-	"resource_attributes, links"
-#define INSERT_VALUES \
-	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, " \
-	"?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, " \
-	"?29, ?30, ?31, ?32, ?33"
-/* The columns of the ingest queue's first layout (otlp_queue): those of
- * INSERT_COLS before links. */
-#define LEGACY_QUEUE_COLS \
+/* The columns a span is inserted with, and their parameters, bound by
+ * bind_span(); INSERT_COLS_V1 are those before links (the ingest queue's
+ * first layout, otlp_queue, and its batches of format 1). */
+#define INSERT_COLS_V1 \
 	"id, trace_id, parent_id, timestamp, duration_ms, provider, model, " \
 	"prompt_tokens, completion_tokens, total_tokens, cached_tokens, " \
 	"cache_creation_tokens, reasoning_tokens, estimated_cost, " \
@@ -112,6 +99,11 @@ enum stmt {
 	"service_name, session_id, conversation_id, agent_name, input, " \
 	"output, attributes, span_kind, scope_name, user_id, events, " \
 	"resource_attributes"
+#define INSERT_COLS	INSERT_COLS_V1 ", links"
+#define INSERT_VALUES \
+	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, " \
+	"?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, " \
+	"?29, ?30, ?31, ?32, ?33"
 
 /* A rollup_hourly row: its columns, their values for a set of rows of
  * traces (the sums of the rollup_insert trigger, grouped by the first
@@ -765,8 +757,8 @@ queue_legacy(struct db *db)
 		return i;
 	/* Another connection may have done it meanwhile. */
 	if (queue_is(db, check, "yes") && (i = sqlite3_exec(db->h,
-	    "INSERT OR IGNORE INTO main.traces (" LEGACY_QUEUE_COLS ") SELECT "
-	    LEGACY_QUEUE_COLS " FROM q.otlp_queue ORDER BY qid; "
+	    "INSERT OR IGNORE INTO main.traces (" INSERT_COLS_V1 ") SELECT "
+	    INSERT_COLS_V1 " FROM q.otlp_queue ORDER BY qid; "
 	    "DROP TABLE q.otlp_queue; DROP TABLE IF EXISTS q.otlp_queue_rollup",
 	    NULL, NULL, NULL)) != SQLITE_OK) {
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
