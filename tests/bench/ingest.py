@@ -8,7 +8,10 @@ attributes, every span id unique) to /v1/traces as OTLP/JSON and as
 protobuf, from 1 and from 8 parallel senders, for BENCH_INGEST_SECONDS
 (default 5) each.  Spans/s counts spans the server accepted (from the
 database), over the time from the first export until the last span was
-moved out of the ingest queue into traces.
+moved out of the ingest queue into traces.  BENCH_INGEST_RUNS=N (default
+1) takes the whole table N times, one pass after the other, and gives
+each row's median, range and every run: the machine's speed drifts, so
+one pass says little.
 """
 import http.client
 import json
@@ -31,6 +34,7 @@ import otlp_encode as oe  # noqa: E402
 BATCH = int(os.environ.get("BENCH_BATCH", "1000"))
 SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "5"))
 POOL = int(os.environ.get("BENCH_INGEST_BODIES", "700"))
+RUNS = max(1, int(os.environ.get("BENCH_INGEST_RUNS", "1")))
 
 
 def free_port():
@@ -161,12 +165,14 @@ def main():
     rows = []
     problems = []
     inst = None
+    formats = os.environ.get("BENCH_INGEST_FORMATS", "json,protobuf").split(",")
+    plan = [(fmt, ctype, senders)
+            for fmt, ctype in (("json", "application/json"), ("protobuf", "application/x-protobuf"))
+            if fmt in formats
+            for senders in [int(x) for x in os.environ.get("BENCH_INGEST_SENDERS", "1,8").split(",")]]
     try:
-        formats = os.environ.get("BENCH_INGEST_FORMATS", "json,protobuf").split(",")
-        for fmt, ctype in (("json", "application/json"), ("protobuf", "application/x-protobuf")):
-            if fmt not in formats:
-                continue
-            for senders in [int(x) for x in os.environ.get("BENCH_INGEST_SENDERS", "1,8").split(",")]:
+        for _pass in range(RUNS):
+            for fmt, ctype, senders in plan:
                 bodies = []
                 for _ in range(POOL):
                     res = make_export(rng, t0)
@@ -218,10 +224,24 @@ def main():
                                   os.cpu_count(), BATCH, SECONDS,
                                   "each row on a new database" if fresh else "all rows on one database"))
     print()
-    print("| encoding | senders | export size KiB | spans before | spans stored | spans/s | llmflow-otlp peak RSS MiB |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for fmt, s, b, n, dt, rate, kib, peak in rows:
-        print("| %s | %d | %.0f | %d | %d | %.0f | %.0f |" % (fmt, s, kib, b, n, rate, peak / 1024.0))
+    if RUNS == 1:
+        print("| encoding | senders | export size KiB | spans before | spans stored | spans/s | llmflow-otlp peak RSS MiB |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for fmt, s, b, n, dt, rate, kib, peak in rows:
+            print("| %s | %d | %.0f | %d | %d | %.0f | %.0f |" % (fmt, s, kib, b, n, rate, peak / 1024.0))
+    else:
+        print("%d passes of the table, one after the other; spans/s of each pass in its order" % RUNS)
+        print()
+        print("| encoding | senders | export size KiB | spans/s median | lowest – highest | every pass | llmflow-otlp peak RSS MiB |")
+        print("|---|---:|---:|---:|---:|---|---:|")
+        for fmt, ctype, senders in plan:
+            mine = [r for r in rows if r[0] == fmt and r[1] == senders]
+            rates = [r[5] for r in mine]
+            mid = sorted(rates)[len(rates) // 2] if len(rates) % 2 else \
+                sum(sorted(rates)[len(rates) // 2 - 1:len(rates) // 2 + 1]) / 2
+            print("| %s | %d | %.0f | %.0f | %.0f – %.0f | %s | %.0f |" % (
+                fmt, senders, mine[0][6], mid, min(rates), max(rates),
+                ", ".join("%.0f" % x for x in rates), max(r[7] for r in mine) / 1024.0))
     if problems:
         print("\nPROBLEMS:\n" + "\n".join(problems))
         return 1
