@@ -597,6 +597,10 @@ jresource(struct jctx *c, jv *o, struct otlp_resource **out)
 	TRY(want(c, o, JT_OBJECT, "resource"));
 	TRY(jattrs(c, jget(c, o, "attributes", NULL), "resource.attributes",
 	    &r->attrs));
+	r->dropped_attrs = 0;
+	TRY(ju32(c, jget(c, o, "droppedAttributesCount",
+	    "dropped_attributes_count"), "resource.droppedAttributesCount",
+	    &r->dropped_attrs));
 	r->service_name = otlp_attr_str(&r->attrs, "service.name");
 	*out = r;
 	return OTLP_OK;

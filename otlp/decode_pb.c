@@ -208,8 +208,11 @@ presource(struct pctx *c, const Otlp__Resource *in, struct otlp_resource **out)
 
 	if ((r = arena_alloc(c->a, sizeof(*r))) == NULL)
 		return nomem(c);
-	if (in != NULL)
+	r->dropped_attrs = 0;
+	if (in != NULL) {
 		TRY(pattrs(c, in->attributes, in->n_attributes, &r->attrs));
+		r->dropped_attrs = in->dropped_attributes_count;
+	}
 	r->service_name = otlp_attr_str(&r->attrs, "service.name");
 	*out = r;
 	return OTLP_OK;

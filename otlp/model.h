@@ -63,6 +63,7 @@ struct attrs {
 
 struct otlp_resource {
 	struct attrs	 attrs;
+	uint32_t	 dropped_attrs;	/* by the sender's limits */
 	const char	*service_name;	/* service.name string, or NULL */
 };
 

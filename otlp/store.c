@@ -147,7 +147,8 @@ otlp_span_row(const struct otlp_span *s, struct rowbufs *rb, int64_t now_ms,
 	    s->dropped_events, s->dropped_links);
 	r->attributes = col_done(rb, COL_ATTRS, 1);
 	col(rb, COL_RES_ATTRS, &w);
-	otlp_jw_attrs(&w, &s->res->attrs);
+	otlp_jw_attrs_dropped(&w, &s->res->attrs,
+	    s->res->dropped_attrs, 0, 0);
 	r->resource_attributes = col_done(rb, COL_RES_ATTRS, 1);
 	if (s->nevents > 0) {
 		col(rb, COL_EVENTS, &w);
@@ -238,7 +239,8 @@ otlp_log_row(const struct otlp_log *l, struct rowbufs *rb, int64_t now_ms,
 	otlp_jw_attrs_dropped(&w, &l->attrs, l->dropped_attrs, 0, 0);
 	r->attributes = col_done(rb, COL_ATTRS, 1);
 	col(rb, COL_RES_ATTRS, &w);
-	otlp_jw_attrs(&w, &l->res->attrs);
+	otlp_jw_attrs_dropped(&w, &l->res->attrs,
+	    l->res->dropped_attrs, 0, 0);
 	r->resource_attributes = col_done(rb, COL_RES_ATTRS, 1);
 }
 
@@ -428,7 +430,8 @@ otlp_point_row(const struct otlp_point *p, struct rowbufs *rb,
 	otlp_jw_attrs(&w, &p->attrs);
 	r->attributes = col_done(rb, COL_ATTRS, 1);
 	col(rb, COL_RES_ATTRS, &w);
-	otlp_jw_attrs(&w, &p->res->attrs);
+	otlp_jw_attrs_dropped(&w, &p->res->attrs,
+	    p->res->dropped_attrs, 0, 0);
 	r->resource_attributes = col_done(rb, COL_RES_ATTRS, 1);
 }
 

@@ -200,7 +200,17 @@ def _hex(h):
 # ------------------------------------------------------------------ resource / scope
 
 def pb_resource(res):
-    return pb_kvs(res.get("attrs"))
+    out = pb_kvs(res.get("attrs"))
+    if res.get("dropped_attrs"):
+        out += f_varint(2, res["dropped_attrs"])
+    return out
+
+
+def json_resource(r):
+    d = {"attributes": json_kvs(r.get("attrs"))}
+    if r.get("dropped_attrs"):
+        d["droppedAttributesCount"] = r["dropped_attrs"]
+    return d
 
 
 def pb_scope(sc):
@@ -346,7 +356,7 @@ def encode_traces(resources):
 
 def json_traces(resources):
     return {"resourceSpans": [
-        {"resource": {"attributes": json_kvs(r.get("attrs"))},
+        {"resource": json_resource(r),
          "scopeSpans": [{"scope": json_scope(sc), "spans": [json_span(s) for s in sc.get("spans", [])]}
                         for sc in r.get("scopes", [])]}
         for r in resources]}
@@ -420,7 +430,7 @@ def encode_logs(resources):
 
 def json_logs(resources):
     return {"resourceLogs": [
-        {"resource": {"attributes": json_kvs(r.get("attrs"))},
+        {"resource": json_resource(r),
          "scopeLogs": [{"scope": json_scope(sc), "logRecords": [json_log(l) for l in sc.get("logs", [])]}
                        for sc in r.get("scopes", [])]}
         for r in resources]}
@@ -675,7 +685,7 @@ def encode_metrics(resources):
 
 def json_metrics(resources):
     return {"resourceMetrics": [
-        {"resource": {"attributes": json_kvs(r.get("attrs"))},
+        {"resource": json_resource(r),
          "scopeMetrics": [{"scope": json_scope(sc), "metrics": [json_metric(m) for m in sc.get("metrics", [])]}
                           for sc in r.get("scopes", [])]}
         for r in resources]}

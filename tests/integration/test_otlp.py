@@ -238,8 +238,11 @@ def _rich_export(tid, ids, lt, base):
                                            "span_id": EX_SPAN, "attrs": {"route": "/chat"}},
                                           {"value": 1.5}]}]}]
     res_attrs = {"service.name": "enc-svc", "deployment.environment": "test"}
-    return (one_scope(res_attrs, spans=spans), one_scope(res_attrs, logs=logs),
-            one_scope(res_attrs, metrics=metrics))
+    out = (one_scope(res_attrs, spans=spans), one_scope(res_attrs, logs=logs),
+           one_scope(res_attrs, metrics=metrics))
+    for resources in out:
+        resources[0]["dropped_attrs"] = 6     # by the sender's resource limits
+    return out
 
 
 def test_otlp_same_export_as_protobuf_json_and_gzip_gives_identical_rows():
@@ -306,6 +309,10 @@ def test_otlp_same_export_as_protobuf_json_and_gzip_gives_identical_rows():
         check("otel.dropped_attributes_count" not in json.loads(c["attributes"]), "no dropped count when none")
         lg = [r for r in got["pb"]["logs"] if r["event_name"] == "tool.error"][0]
         eq(json.loads(lg["attributes"]), {"k": "v", "otel.dropped_attributes_count": 5}, "log dropped attributes")
+        for t in ("traces", "logs", "metrics"):
+            eq(json.loads(got["pb"][t][0]["resource_attributes"]),
+               {"service.name": "enc-svc", "deployment.environment": "test", "otel.dropped_attributes_count": 6},
+               "%s: resource dropped attributes" % t)
         eq(b["links"], None, "a span without links")
         m = {r["name"]: json.loads(r["histogram_data"]) for r in got["pb"]["metrics"]}
         eq(m["enc.requests"].get("exemplars"),
