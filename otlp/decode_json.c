@@ -623,10 +623,11 @@ jscope(struct jctx *c, jv *o, struct otlp_scope **out)
 	return OTLP_OK;
 }
 
-/* A hex id of n bytes: *len 0 when absent or "", n when good; else why. */
+/* A hex id of n bytes (who's: see otlp_set_ids): *len 0 when absent or
+ * "", n when good; else why. */
 static enum otlp_rc
-jid(struct jctx *c, jv *v, const char *field, uint8_t *buf,
-    size_t n, size_t *len, const char **why)
+jid(struct jctx *c, enum otlp_ids who, jv *v, const char *field,
+    uint8_t *buf, size_t n, size_t *len, const char **why)
 {
 	const char	*s;
 	size_t		 slen;
@@ -640,16 +641,8 @@ jid(struct jctx *c, jv *v, const char *field, uint8_t *buf,
 	if ((s = jraw(c, v, &slen)) == NULL)
 		return nomem(c);
 	if (otlp_unhex(s, slen, buf, n) == -1) {
-		if (*why == NULL && strncmp(field, "links.", 6) == 0)
-			*why = n == 16 ? "links.traceId is not 32 hex digits" :
-			    "links.spanId is not 16 hex digits";
-		else if (*why == NULL && strncmp(field, "exemplars.", 10) == 0)
-			*why = n == 16 ?
-			    "exemplars.traceId is not 32 hex digits" :
-			    "exemplars.spanId is not 16 hex digits";
-		else if (*why == NULL)
-			*why = n == 16 ? "traceId is not 32 hex digits" :
-			    "spanId is not 16 hex digits";
+		if (*why == NULL)
+			*why = otlp_id_not_hex(who, n == 16);
 		*len = SIZE_MAX;
 		return OTLP_OK;
 	}
@@ -736,11 +729,11 @@ jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
 	s->res = res;
 	s->scope = scope;
 	jmembers(c, o, names, NELEM(names), m);
-	TRY(jid(c, M2(0), "traceId", tid, 16, &tl, &why));
-	TRY(jid(c, M2(2), "spanId", sid, 8, &sl, &why));
-	TRY(jid(c, M2(4), "parentSpanId", pid, 8, &pl, &why));
+	TRY(jid(c, IDS_RECORD, M2(0), "traceId", tid, 16, &tl, &why));
+	TRY(jid(c, IDS_RECORD, M2(2), "spanId", sid, 8, &sl, &why));
+	TRY(jid(c, IDS_RECORD, M2(4), "parentSpanId", pid, 8, &pl, &why));
 	if (why == NULL)
-		why = otlp_set_ids(tid, tl, sid, sl, 1, s->trace_id,
+		why = otlp_set_ids(IDS_RECORD, tid, tl, sid, sl, 1, s->trace_id,
 		    s->span_id);
 	if (why == NULL && pl != 0) {
 		if (pl != 8)
@@ -791,12 +784,13 @@ jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
 
 		e = jval(ei);
 		TRY(want(c, e, JT_OBJECT, "links"));
-		TRY(jid(c, jget(c, e, "traceId", "trace_id"), "links.traceId",
-		    tid, 16, &tl, &lwhy));
-		TRY(jid(c, jget(c, e, "spanId", "span_id"), "links.spanId",
-		    sid, 8, &sl, &lwhy));
+		TRY(jid(c, IDS_LINK, jget(c, e, "traceId", "trace_id"),
+		    "links.traceId", tid, 16, &tl, &lwhy));
+		TRY(jid(c, IDS_LINK, jget(c, e, "spanId", "span_id"),
+		    "links.spanId", sid, 8, &sl, &lwhy));
 		if (lwhy == NULL)
-			lwhy = otlp_set_link_ids(tid, tl, sid, sl, &s->links[i]);
+			lwhy = otlp_set_ids(IDS_LINK, tid, tl, sid, sl, 1,
+			    s->links[i].trace_id, s->links[i].span_id);
 		TRY(jstr(c, jget(c, e, "traceState", "trace_state"),
 		    "links.traceState", 0, &s->links[i].trace_state, NULL));
 		TRY(jattrs(c, jget(c, e, "attributes", NULL), "links.attributes",
@@ -839,11 +833,12 @@ jlog(struct jctx *c, jv *o, const struct otlp_resource *res,
 	TRY(want(c, o, JT_OBJECT, "logRecords"));
 	l->res = res;
 	l->scope = scope;
-	TRY(jid(c, jget(c, o, "traceId", "trace_id"), "traceId", tid, 16, &tl,
-	    &why));
-	TRY(jid(c, jget(c, o, "spanId", "span_id"), "spanId", sid, 8, &sl, &why));
+	TRY(jid(c, IDS_RECORD, jget(c, o, "traceId", "trace_id"), "traceId",
+	    tid, 16, &tl, &why));
+	TRY(jid(c, IDS_RECORD, jget(c, o, "spanId", "span_id"), "spanId", sid,
+	    8, &sl, &why));
 	if (why == NULL)
-		why = otlp_set_ids(tid, tl, sid, sl, 0, l->trace_id,
+		why = otlp_set_ids(IDS_RECORD, tid, tl, sid, sl, 0, l->trace_id,
 		    l->span_id);
 	TRY(ju64(c, jget(c, o, "timeUnixNano", "time_unix_nano"),
 	    "timeUnixNano", &l->time_ns));
@@ -940,12 +935,13 @@ jexemplars(struct jctx *c, jv *x, struct otlp_point *p, const char **why)
 		memset(e, 0, sizeof(*e));
 		o = jval(ei);
 		TRY(want(c, o, JT_OBJECT, "exemplars"));
-		TRY(jid(c, jget(c, o, "traceId", "trace_id"),
+		TRY(jid(c, IDS_EXEMPLAR, jget(c, o, "traceId", "trace_id"),
 		    "exemplars.traceId", tid, 16, &tl, &w));
-		TRY(jid(c, jget(c, o, "spanId", "span_id"), "exemplars.spanId",
-		    sid, 8, &sl, &w));
+		TRY(jid(c, IDS_EXEMPLAR, jget(c, o, "spanId", "span_id"),
+		    "exemplars.spanId", sid, 8, &sl, &w));
 		if (w == NULL)
-			w = otlp_set_exemplar_ids(tid, tl, sid, sl, e);
+			w = otlp_set_ids(IDS_EXEMPLAR, tid, tl, sid, sl, 0,
+			    e->trace_id, e->span_id);
 		TRY(ju64(c, jget(c, o, "timeUnixNano", "time_unix_nano"),
 		    "exemplars.timeUnixNano", &e->time_ns));
 		if ((v = jget(c, o, "asInt", "as_int")) != NULL) {

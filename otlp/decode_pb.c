@@ -249,7 +249,7 @@ pspan(struct pctx *c, const Otlp__Span *in, struct otlp_span *s)
 	const char	*why;
 	size_t		 i;
 
-	why = otlp_set_ids(in->trace_id.data, in->trace_id.len,
+	why = otlp_set_ids(IDS_RECORD, in->trace_id.data, in->trace_id.len,
 	    in->span_id.data, in->span_id.len, 1, s->trace_id, s->span_id);
 	if (why == NULL && in->parent_span_id.len != 0) {
 		if (in->parent_span_id.len != 8)
@@ -288,8 +288,9 @@ pspan(struct pctx *c, const Otlp__Span *in, struct otlp_span *s)
 		const Otlp__Span__Link	*l = in->links[i];
 		const char		*lwhy;
 
-		lwhy = otlp_set_link_ids(l->trace_id.data, l->trace_id.len,
-		    l->span_id.data, l->span_id.len, &s->links[i]);
+		lwhy = otlp_set_ids(IDS_LINK, l->trace_id.data,
+		    l->trace_id.len, l->span_id.data, l->span_id.len, 1,
+		    s->links[i].trace_id, s->links[i].span_id);
 		s->links[i].trace_state = nonempty(l->trace_state);
 		TRY(pattrs(c, l->attributes, l->n_attributes,
 		    &s->links[i].attrs));
@@ -358,7 +359,7 @@ plog(struct pctx *c, const Otlp__LogRecord *in, struct otlp_log *l)
 	struct attrs	 b;
 	struct kv	 one;
 
-	why = otlp_set_ids(in->trace_id.data, in->trace_id.len,
+	why = otlp_set_ids(IDS_RECORD, in->trace_id.data, in->trace_id.len,
 	    in->span_id.data, in->span_id.len, 0, l->trace_id, l->span_id);
 	l->time_ns = in->time_unix_nano;
 	l->observed_ns = in->observed_time_unix_nano;
@@ -458,9 +459,9 @@ pexemplars(struct pctx *c, Otlp__Exemplar **in, size_t n,
 		const char	*w;
 
 		memset(e, 0, sizeof(*e));
-		w = otlp_set_exemplar_ids(in[i]->trace_id.data,
+		w = otlp_set_ids(IDS_EXEMPLAR, in[i]->trace_id.data,
 		    in[i]->trace_id.len, in[i]->span_id.data,
-		    in[i]->span_id.len, e);
+		    in[i]->span_id.len, 0, e->trace_id, e->span_id);
 		e->time_ns = in[i]->time_unix_nano;
 		if (in[i]->value_case == OTLP__EXEMPLAR__VALUE_AS_INT) {
 			e->vtype = EV_INT;

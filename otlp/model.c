@@ -61,22 +61,40 @@ otlp_all_zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
+/* The reasons otlp_set_ids and otlp_id_not_hex give, by whose ids. */
+static const char *const id_reasons[][6] = {
+	{ "traceId is not 16 bytes", "traceId is all zero",
+	  "spanId is not 8 bytes", "spanId is all zero",
+	  "traceId is not 32 hex digits", "spanId is not 16 hex digits" },
+	{ "links.traceId is not 16 bytes", "links.traceId is all zero",
+	  "links.spanId is not 8 bytes", "links.spanId is all zero",
+	  "links.traceId is not 32 hex digits",
+	  "links.spanId is not 16 hex digits" },
+	{ "exemplars.traceId is not 16 bytes", "exemplars.traceId is all zero",
+	  "exemplars.spanId is not 8 bytes", "exemplars.spanId is all zero",
+	  "exemplars.traceId is not 32 hex digits",
+	  "exemplars.spanId is not 16 hex digits" },
+};
+
 const char *
-otlp_set_ids(const uint8_t *tid, size_t tlen, const uint8_t *sid,
-    size_t slen, int required, char tid_hex[33], char sid_hex[17])
+otlp_set_ids(enum otlp_ids who, const uint8_t *tid, size_t tlen,
+    const uint8_t *sid, size_t slen, int required, char tid_hex[33],
+    char sid_hex[17])
 {
+	const char *const	*r = id_reasons[who];
+
 	tid_hex[0] = sid_hex[0] = '\0';
 	if (!required && tlen == 0 && slen == 0)
 		return NULL;
 	if (tlen != 16)
-		return "traceId is not 16 bytes";
+		return r[0];
 	if (otlp_all_zero(tid, 16))
-		return "traceId is all zero";
+		return r[1];
 	if (required || slen != 0) {
 		if (slen != 8)
-			return "spanId is not 8 bytes";
+			return r[2];
 		if (otlp_all_zero(sid, 8))
-			return "spanId is all zero";
+			return r[3];
 		otlp_hex(sid, 8, sid_hex);
 	}
 	otlp_hex(tid, 16, tid_hex);
@@ -84,39 +102,9 @@ otlp_set_ids(const uint8_t *tid, size_t tlen, const uint8_t *sid,
 }
 
 const char *
-otlp_set_link_ids(const uint8_t *tid, size_t tlen, const uint8_t *sid,
-    size_t slen, struct span_link *l)
+otlp_id_not_hex(enum otlp_ids who, int trace)
 {
-	l->trace_id[0] = l->span_id[0] = '\0';
-	if (tlen != 16)
-		return "links.traceId is not 16 bytes";
-	if (otlp_all_zero(tid, 16))
-		return "links.traceId is all zero";
-	if (slen != 8)
-		return "links.spanId is not 8 bytes";
-	if (otlp_all_zero(sid, 8))
-		return "links.spanId is all zero";
-	otlp_hex(tid, 16, l->trace_id);
-	otlp_hex(sid, 8, l->span_id);
-	return NULL;
-}
-
-const char *
-otlp_set_exemplar_ids(const uint8_t *tid, size_t tlen, const uint8_t *sid,
-    size_t slen, struct exemplar *e)
-{
-	e->trace_id[0] = e->span_id[0] = '\0';
-	if (tlen != 0 && (tlen != 16 || otlp_all_zero(tid, 16)))
-		return tlen != 16 ? "exemplars.traceId is not 16 bytes" :
-		    "exemplars.traceId is all zero";
-	if (slen != 0 && (slen != 8 || otlp_all_zero(sid, 8)))
-		return slen != 8 ? "exemplars.spanId is not 8 bytes" :
-		    "exemplars.spanId is all zero";
-	if (tlen != 0)
-		otlp_hex(tid, 16, e->trace_id);
-	if (slen != 0)
-		otlp_hex(sid, 8, e->span_id);
-	return NULL;
+	return id_reasons[who][trace ? 4 : 5];
 }
 
 const struct anyvalue *

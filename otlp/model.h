@@ -258,16 +258,16 @@ int		 otlp_unhex(const char *, size_t, uint8_t *, size_t n);
 int		 otlp_hexval(int);
 /* Whether n bytes are all zero. */
 int		 otlp_all_zero(const uint8_t *, size_t);
-/* Check a trace/span id pair and set the hex fields; the reason or NULL. */
-const char	*otlp_set_ids(const uint8_t *tid, size_t tlen,
+/* Whose trace/span ids are checked: the reasons name the field. */
+enum otlp_ids { IDS_RECORD, IDS_LINK, IDS_EXEMPLAR };
+/* Check a trace/span id pair and set the hex fields; the reason or NULL.
+ * Required (spans, links): both.  Else (logs, exemplars) none, a trace
+ * id, or both. */
+const char	*otlp_set_ids(enum otlp_ids, const uint8_t *tid, size_t tlen,
 		    const uint8_t *sid, size_t slen, int required,
 		    char tid_hex[33], char sid_hex[17]);
-/* The same for an exemplar (both optional). */
-const char	*otlp_set_exemplar_ids(const uint8_t *tid, size_t tlen,
-		    const uint8_t *sid, size_t slen, struct exemplar *);
-/* The same for a span link (both ids required). */
-const char	*otlp_set_link_ids(const uint8_t *tid, size_t tlen,
-		    const uint8_t *sid, size_t slen, struct span_link *);
+/* The reason for an id that is not hex (OTLP/JSON). */
+const char	*otlp_id_not_hex(enum otlp_ids, int trace);
 /* The string attribute key of attrs, or NULL. */
 const struct anyvalue *otlp_attr(const struct attrs *, const char *key);
 const char	*otlp_attr_str(const struct attrs *, const char *key);

@@ -722,7 +722,8 @@ def test_otlp_metric_exemplars_kept_and_bad_ones_rejected():
             eq(json.loads(rows[0]["histogram_data"]).get("exemplars"), want, "%s: %s exemplars" % (fmt, m["type"]))
             one = api_get(inst, "/api/metrics/%s" % rows[0]["id"])
             eq(as_obj(one.get("histogram_data")).get("exemplars"), want, "%s: exemplars in /api/metrics/:id" % fmt)
-    for fmt, e, why in (("pb", {"value": 1, "span_id": "abcd"}, "exemplars.spanId is not 8 bytes"),
+    for fmt, e, why in (("pb", {"value": 1, "trace_id": hexid(16), "span_id": "abcd"}, "exemplars.spanId is not 8 bytes"),
+                        ("pb", {"value": 1, "span_id": hexid(8)}, "exemplars.traceId is not 16 bytes"),
                         ("pb", {"value": 1, "trace_id": "00" * 16}, "exemplars.traceId is all zero"),
                         ("json", {"value": 1, "trace_id": "xy" * 16}, "exemplars.traceId is not 32 hex digits")):
         _, rej, msg = post(inst, "metrics", one_scope({"service.name": svc}, metrics=[
@@ -731,7 +732,7 @@ def test_otlp_metric_exemplars_kept_and_bad_ones_rejected():
         eq(rej, 1, "%s: the point with a bad exemplar rejected, the other kept" % fmt)
         check(why in msg, "%s: message %r does not say %r", fmt, msg, why)
     eq(inst.db_query("SELECT value_int, count(*) FROM metrics WHERE name = ? GROUP BY 1", (svc + ".bad",)),
-       [(2, 3)], "only the good points stored")
+       [(2, 4)], "only the good points stored")
 
 
 def test_otlp_metrics_every_type_one_row_per_point():
