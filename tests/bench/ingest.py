@@ -21,6 +21,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -237,8 +238,7 @@ def main():
         for fmt, ctype, senders in plan:
             mine = [r for r in rows if r[0] == fmt and r[1] == senders]
             rates = [r[5] for r in mine]
-            mid = sorted(rates)[len(rates) // 2] if len(rates) % 2 else \
-                sum(sorted(rates)[len(rates) // 2 - 1:len(rates) // 2 + 1]) / 2
+            mid = statistics.median(rates)
             print("| %s | %d | %.0f | %.0f | %.0f – %.0f | %s | %.0f |" % (
                 fmt, senders, mine[0][6], mid, min(rates), max(rates),
                 ", ".join("%.0f" % x for x in rates), max(r[7] for r in mine) / 1024.0))
