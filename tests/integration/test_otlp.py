@@ -604,6 +604,31 @@ def test_otlp_span_links_stored_and_shown_by_the_api():
             span(hexid(16), bad_ids[-1], None, "bad link", links=[ln])]), fmt)
         eq(rej, 1, "%s: span with a bad link rejected" % fmt)
         check(why in msg, "%s: message %r does not say %r", fmt, msg, why)
+    # Over the limits (LF_OTLP_MAX_LINKS, LF_OTLP_MAX_EVENTS): the span is
+    # rejected, not cut.
+    many = [{"trace_id": ptid, "span_id": psid}] * 1025
+    bad_ids.append(hexid(8))
+    _, rej, msg = post(inst, "traces", one_scope({"service.name": "links"}, spans=[
+        span(hexid(16), bad_ids[-1], None, "many links", links=many)]))
+    eq(rej, 1, "1,025 links rejected")
+    check("too many links" in msg, "message %r", msg)
+    bad_ids.append(hexid(8))
+    _, rej, msg = post(inst, "traces", one_scope({"service.name": "links"}, spans=[
+        span(hexid(16), bad_ids[-1], None, "many events", events=[{"time": base, "name": "e"}] * 1025)]),
+        "json")
+    eq(rej, 1, "1,025 events rejected")
+    check("too many events" in msg, "message %r", msg)
+    # A dropped count the span's attributes already carry is kept as sent,
+    # not written twice.
+    sid2 = hexid(8)
+    _, rej, msg = post(inst, "traces", one_scope({"service.name": "links"}, spans=[
+        span(hexid(16), sid2, None, "own count", attrs={"otel.dropped_attributes_count": 9},
+             dropped={"attrs": 3, "links": 2})]))
+    eq(rej, 0, "own count rejected (%s)" % msg)
+    raw = inst.db_query("SELECT attributes FROM traces WHERE id = ?", (sid2,))[0][0]
+    eq(raw.count("otel.dropped_attributes_count"), 1, "the key once in %r" % raw)
+    eq(json.loads(raw), {"otel.dropped_attributes_count": 9, "otel.dropped_links_count": 2},
+       "the sender's own count kept")
     # JSON links that are not an array of objects: 400, nothing stored.
     bad_ids.append(hexid(8))
     bad = {"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": hexid(16), "spanId": bad_ids[-1],
@@ -731,8 +756,13 @@ def test_otlp_metric_exemplars_kept_and_bad_ones_rejected():
              "points": [{"time": base, "value": 1, "exemplars": [e]}, {"time": base, "value": 2}]}]), fmt)
         eq(rej, 1, "%s: the point with a bad exemplar rejected, the other kept" % fmt)
         check(why in msg, "%s: message %r does not say %r", fmt, msg, why)
+    _, rej, msg = post(inst, "metrics", one_scope({"service.name": svc}, metrics=[
+        {"name": svc + ".bad", "type": "gauge",
+         "points": [{"time": base, "value": 1, "exemplars": [{"value": 1}] * 1025}, {"time": base, "value": 2}]}]))
+    eq(rej, 1, "a point with 1,025 exemplars rejected")
+    check("too many exemplars" in msg, "message %r", msg)
     eq(inst.db_query("SELECT value_int, count(*) FROM metrics WHERE name = ? GROUP BY 1", (svc + ".bad",)),
-       [(2, 4)], "only the good points stored")
+       [(2, 5)], "only the good points stored")
 
 
 def test_otlp_metrics_every_type_one_row_per_point():
