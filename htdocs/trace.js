@@ -3,7 +3,7 @@
 // with the selected span: facts, tokens, cost, messages, bodies.
 import {
 	api, ApiError, badge, clear, copyButton, costNode, DASH, fill, fmtDateTime, fmtInt, fmtMs, fmtUsd, h,
-	jsonView, NotAvailable, parseMaybe, statusNode, typeClass,
+	jsonView, NotAvailable, parseMaybe, statusNode, traceLink, typeClass,
 } from "./util.js";
 
 const ROW = 26;       // px per waterfall row (CSS .wf-row height)
@@ -345,7 +345,7 @@ function overview(el, s) {
 	const anyTokens = tokRows.some((r) => r[1] != null);
 	fill(el,
 		h("dl", { class: "facts" },
-			f("Span ID", idNode(s.id)), f("Trace ID", idNode(s.trace_id)), f("Parent", s.parent_id ? h("a", { class: "mono", href: "#traces/" + encodeURIComponent(s.parent_id) }, s.parent_id) : null),
+			f("Span ID", idNode(s.id)), f("Trace ID", idNode(s.trace_id)), f("Parent", s.parent_id ? traceLink(s.parent_id) : null),
 			f("Start", fmtDateTime(s.timestamp)), f("Duration", fmtMs(s.duration_ms)), f("Time to first token", s.ttft_ms == null ? null : fmtMs(s.ttft_ms)),
 			f("Status", s.status == null ? null : String(s.status)), f("Provider", s.provider), f("Model", s.model),
 			f("Service", s.service_name), f("Session", s.session_id ? h("a", { class: "mono", href: "#sessions/" + encodeURIComponent(s.session_id) }, s.session_id) : null),
@@ -367,9 +367,8 @@ function overview(el, s) {
 function linksList(s) {
 	const ls = parseMaybe(s.links);
 	if (!Array.isArray(ls) || !ls.length) return null;
-	const to = (id) => h("a", { class: "mono", href: "#traces/" + encodeURIComponent(String(id)) }, String(id));
 	return [h("h4", null, "Links"), h("ul", { class: "events links" }, ls.slice(0, 200).map((l) =>
-		h("li", null, "span ", l.span_id ? to(l.span_id) : DASH, " in trace ", l.trace_id ? to(l.trace_id) : DASH,
+		h("li", null, "span ", l.span_id ? traceLink(l.span_id) : DASH, " in trace ", l.trace_id ? traceLink(l.trace_id) : DASH,
 			l.trace_state ? h("span", { class: "muted small" }, " " + String(l.trace_state)) : null,
 			l.attributes && Object.keys(l.attributes).length ? jsonView(l.attributes) : null)))];
 }

@@ -27,6 +27,13 @@ export function h(tag, props, ...kids) {
 	return el;
 }
 
+// A link that opens a span in the trace view (or, without a span id, its
+// trace); its text is the id unless given.
+export function traceLink(spanId, traceId, { cls = "mono", title = null, text = null } = {}) {
+	const id = String(spanId || traceId);
+	return h("a", { class: cls, href: "#traces/" + encodeURIComponent(id), title }, text != null ? String(text) : id);
+}
+
 function append(el, kids) {
 	for (const k of kids) {
 		if (k == null || k === false) continue;

@@ -3,7 +3,7 @@
 import {
 	api, ApiError, badge, clear, copyButton, costNode, debounce, fill, DASH, fmtAgo, fmtCompact, fmtDateTime,
 	fmtInt, fmtMs, fmtTime, fmtUsd, h, jsonView, NotAvailable, parseMaybe, SPAN_TYPES, statusNode,
-	supportsFilter, timeCell,
+	supportsFilter, timeCell, traceLink,
 } from "./util.js";
 import { axes, chart, tooltip } from "./charts.js";
 import { traceDetail } from "./trace.js";
@@ -522,7 +522,7 @@ function logsView(root, ctx) {
 				h("td", { class: "service" }, l.service_name || ""),
 				h("td", { class: "event mono" }, l.event_name || ""),
 				h("td", { class: "body" }, typeof l.body === "string" ? l.body : JSON.stringify(l.body)),
-				h("td", null, l.span_id || l.trace_id ? h("a", { class: "mono small", href: "#traces/" + encodeURIComponent(l.span_id || l.trace_id), title: "Open the trace" }, (l.trace_id || l.span_id).slice(0, 8)) : "")));
+				h("td", null, l.span_id || l.trace_id ? traceLink(l.span_id, l.trace_id, { cls: "mono small", title: "Open the trace", text: String(l.trace_id || l.span_id).slice(0, 8) }) : "")));
 		}
 		sel.restore();
 		count.textContent = r.total != null && !p.get("q") && !p.get("severity") ? fmtInt(r.total) + " logs" : "";
@@ -569,7 +569,7 @@ function logDetail(root, ctx) {
 				h("h2", null, l.event_name || "Log record"), h("span", { class: "muted" }, fmtDateTime(l.timestamp))),
 			h("dl", { class: "facts" },
 				fact("Service", l.service_name), fact("Scope", l.scope_name), fact("Severity", (st || DASH) + (l.severity_number ? " (" + l.severity_number + ")" : "")),
-				fact("Trace", l.trace_id ? h("a", { class: "mono", href: "#traces/" + encodeURIComponent(l.span_id || l.trace_id) }, l.trace_id) : null),
+				fact("Trace", l.trace_id ? traceLink(l.span_id, l.trace_id, { text: l.trace_id }) : null),
 				fact("Span", l.span_id, "mono"), fact("Observed", l.observed_timestamp ? fmtDateTime(l.observed_timestamp) : null)),
 			h("h3", null, "Body"), typeof b === "string" ? h("pre", { class: "text-block" }, b) : jsonView(b),
 			h("h3", null, "Attributes"), kvTable(l.attributes),
@@ -696,8 +696,8 @@ function exemplarLink(data) {
 	const d = parseMaybe(data);
 	const ex = d && Array.isArray(d.exemplars) ? d.exemplars.find((e) => e && (e.span_id || e.trace_id)) : null;
 	if (!ex) return "";
-	const id = String(ex.span_id || ex.trace_id);
-	return h("a", { class: "mono small exemplar", href: "#traces/" + encodeURIComponent(id), title: "Open the trace this measurement was taken in" + (ex.value != null ? " (value " + ex.value + ")" : "") }, String(ex.trace_id || id).slice(0, 8));
+	return traceLink(ex.span_id, ex.trace_id, { cls: "mono small exemplar", title: "Open the trace this measurement was taken in" + (ex.value != null ? " (value " + ex.value + ")" : ""),
+		text: String(ex.trace_id || ex.span_id).slice(0, 8) });
 }
 
 function attrsSummary(a) {
