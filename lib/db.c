@@ -30,6 +30,7 @@ static enum db_rc queue_flush(struct db *);
 struct groups;
 static void	 groups_free(struct groups *);
 static const sqlite3_module qb_module;
+static void	 bind_span(sqlite3_stmt *, const struct trace_rec *);
 
 /* The values of a span's row (INSERT_VALUES), and of a span packed in
  * a queued batch of format 1 (without links). */
@@ -88,8 +89,8 @@ enum stmt {
 	SQL__MAX
 };
 
-/* The columns a span is inserted with, and their parameters, bound by
- * bind_span(); INSERT_COLS_V1 are those before links (the ingest queue's
+/* The columns a span (and the span part of a proxied call) is inserted
+ * with, and their parameters, bound by bind_span(); INSERT_COLS_V1 are those before links (the ingest queue's
  * first layout, otlp_queue, and its batches of format 1). */
 #define INSERT_COLS_V1 \
 	"id, trace_id, parent_id, timestamp, duration_ms, provider, model, " \
@@ -163,18 +164,13 @@ enum stmt {
 	"resource_attributes"
 
 static const char *const sqls[SQL__MAX] = {
-	/* SQL_INSERT_TRACE */
-	"INSERT INTO traces (id, trace_id, parent_id, timestamp, duration_ms, "
-	"ttft_ms, provider, model, prompt_tokens, completion_tokens, "
-	"total_tokens, cached_tokens, cache_creation_tokens, reasoning_tokens, "
-	"estimated_cost, cost_source, status, error, request_method, "
+	/* SQL_INSERT_TRACE: a proxied call, the span's columns (bind_span)
+	 * and the call's own */
+	"INSERT INTO traces (" INSERT_COLS ", ttft_ms, request_method, "
 	"request_path, request_headers, request_body, request_body_truncated, "
 	"response_status, response_headers, response_body, "
-	"response_body_truncated, tags, span_type, span_name, service_name, "
-	"session_id, conversation_id, agent_name, input, output, attributes) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, "
-	"?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37)",
+	"response_body_truncated) VALUES (" INSERT_VALUES ", ?34, ?35, ?36, "
+	"?37, ?38, ?39, ?40, ?41, ?42, ?43)",
 	/* SQL_TRACE_GET */
 	"SELECT " SUMMARY_COLS ", request_headers, request_body, "
 	"request_body_truncated, response_status, response_headers, "
@@ -1011,50 +1007,26 @@ enum db_rc
 db_insert_trace(struct db *db, const struct trace_rec *r)
 {
 	sqlite3_stmt	*st = db->st[SQL_INSERT_TRACE];
+	struct trace_rec t;
 	int		 rc, tries = 0;
 
 	if (st == NULL)
 		return DB_ERROR;
-	bind_text(st, 1, r->id);
-	bind_text(st, 2, r->trace_id ? r->trace_id : r->id);
-	bind_text(st, 3, r->parent_id);
-	bind_i64(st, 4, r->timestamp);
-	bind_i64(st, 5, r->duration_ms);
-	bind_i64(st, 6, r->ttft_ms);
-	bind_text(st, 7, r->provider);
-	bind_text(st, 8, r->model);
-	bind_i64(st, 9, r->prompt_tokens);
-	bind_i64(st, 10, r->completion_tokens);
-	bind_i64(st, 11, r->total_tokens);
-	bind_i64(st, 12, r->cached_tokens);
-	bind_i64(st, 13, r->cache_creation_tokens);
-	bind_i64(st, 14, r->reasoning_tokens);
-	if (isfinite(r->estimated_cost))
-		sqlite3_bind_double(st, 15, r->estimated_cost);
-	else
-		sqlite3_bind_null(st, 15);
-	bind_text(st, 16, r->cost_source ? r->cost_source : "unknown");
-	bind_i64(st, 17, r->status);
-	bind_text(st, 18, r->error);
-	bind_text(st, 19, r->request_method);
-	bind_text(st, 20, r->request_path);
-	bind_text(st, 21, r->request_headers);
-	bind_textn(st, 22, r->request_body, r->request_body_len);
-	sqlite3_bind_int(st, 23, r->request_body_truncated != 0);
-	bind_i64(st, 24, r->response_status);
-	bind_text(st, 25, r->response_headers);
-	bind_textn(st, 26, r->response_body, r->response_body_len);
-	sqlite3_bind_int(st, 27, r->response_body_truncated != 0);
-	bind_text(st, 28, r->tags);
-	bind_text(st, 29, r->span_type ? r->span_type : "llm");
-	bind_text(st, 30, r->span_name);
-	bind_text(st, 31, r->service_name);
-	bind_text(st, 32, r->session_id);
-	bind_text(st, 33, r->conversation_id);
-	bind_text(st, 34, r->agent_name);
-	bind_text(st, 35, r->input);
-	bind_text(st, 36, r->output);
-	bind_text(st, 37, r->attributes);
+	/* A proxied call is an LLM call unless it says otherwise. */
+	t = *r;
+	if (t.span_type == NULL)
+		t.span_type = "llm";
+	bind_span(st, &t);
+	bind_i64(st, 34, r->ttft_ms);
+	bind_text(st, 35, r->request_method);
+	bind_text(st, 36, r->request_path);
+	bind_text(st, 37, r->request_headers);
+	bind_textn(st, 38, r->request_body, r->request_body_len);
+	sqlite3_bind_int(st, 39, r->request_body_truncated != 0);
+	bind_i64(st, 40, r->response_status);
+	bind_text(st, 41, r->response_headers);
+	bind_textn(st, 42, r->response_body, r->response_body_len);
+	sqlite3_bind_int(st, 43, r->response_body_truncated != 0);
 	while ((rc = sqlite3_step(st)) == SQLITE_BUSY &&
 	    ++tries <= LF_DB_BUSY_RETRIES)
 		sqlite3_reset(st);
