@@ -650,6 +650,34 @@ jid(struct jctx *c, enum otlp_ids who, jv *v, const char *field,
 	return OTLP_OK;
 }
 
+/* An object's traceId and spanId (whose, and which are required: see
+ * otlp_set_ids), set as hex; the reason in *why unless it has one. */
+static enum otlp_rc
+jids(struct jctx *c, enum otlp_ids who, jv *o, int required,
+    char tid_hex[33], char sid_hex[17], const char **why)
+{
+	static const char *const fields[][2] = {
+		{ "traceId", "spanId" },
+		{ "links.traceId", "links.spanId" },
+		{ "exemplars.traceId", "exemplars.spanId" },
+	};
+	uint8_t		 tid[16], sid[8];
+	size_t		 tl, sl;
+	const char	*w = NULL;
+
+	tid_hex[0] = sid_hex[0] = '\0';
+	TRY(jid(c, who, jget(c, o, "traceId", "trace_id"), fields[who][0],
+	    tid, 16, &tl, &w));
+	TRY(jid(c, who, jget(c, o, "spanId", "span_id"), fields[who][1], sid,
+	    8, &sl, &w));
+	if (w == NULL)
+		w = otlp_set_ids(who, tid, tl, sid, sl, required, tid_hex,
+		    sid_hex);
+	if (*why == NULL)
+		*why = w;
+	return OTLP_OK;
+}
+
 /*
  * Walk resource → scope → records of an export: `list` is the array of
  * resource entries, `scopes`/`recs` the member names below it.  With
@@ -780,17 +808,10 @@ jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
 		return nomem(c);
 	for (i = 0, ei = s->nlinks ? jfirst(lks) : NULL; i < s->nlinks;
 	    i++, ei = jnext(c, ei)) {
-		const char	*lwhy = NULL;
-
 		e = jval(ei);
 		TRY(want(c, e, JT_OBJECT, "links"));
-		TRY(jid(c, IDS_LINK, jget(c, e, "traceId", "trace_id"),
-		    "links.traceId", tid, 16, &tl, &lwhy));
-		TRY(jid(c, IDS_LINK, jget(c, e, "spanId", "span_id"),
-		    "links.spanId", sid, 8, &sl, &lwhy));
-		if (lwhy == NULL)
-			lwhy = otlp_set_ids(IDS_LINK, tid, tl, sid, sl, 1,
-			    s->links[i].trace_id, s->links[i].span_id);
+		TRY(jids(c, IDS_LINK, e, 1, s->links[i].trace_id,
+		    s->links[i].span_id, &why));
 		TRY(jstr(c, jget(c, e, "traceState", "trace_state"),
 		    "links.traceState", 0, &s->links[i].trace_state, NULL));
 		TRY(jattrs(c, jget(c, e, "attributes", NULL), "links.attributes",
@@ -799,8 +820,6 @@ jspan(struct jctx *c, jv *o, const struct otlp_resource *res,
 		    "dropped_attributes_count"), "links.droppedAttributesCount",
 		    &s->links[i].dropped_attrs));
 		TRY(ju32(c, jget(c, e, "flags", NULL), "links.flags", &flags));
-		if (why == NULL)
-			why = lwhy;
 		if (why == NULL)
 			why = otlp_check_attrs(&s->links[i].attrs);
 	}
@@ -826,20 +845,12 @@ jlog(struct jctx *c, jv *o, const struct otlp_resource *res,
     const struct otlp_scope *scope, size_t *idx)
 {
 	struct otlp_log	*l = &c->ex->logs[(*idx)++];
-	uint8_t		 tid[16], sid[8];
-	size_t		 tl, sl;
 	const char	*why = NULL;
 
 	TRY(want(c, o, JT_OBJECT, "logRecords"));
 	l->res = res;
 	l->scope = scope;
-	TRY(jid(c, IDS_RECORD, jget(c, o, "traceId", "trace_id"), "traceId",
-	    tid, 16, &tl, &why));
-	TRY(jid(c, IDS_RECORD, jget(c, o, "spanId", "span_id"), "spanId", sid,
-	    8, &sl, &why));
-	if (why == NULL)
-		why = otlp_set_ids(IDS_RECORD, tid, tl, sid, sl, 0, l->trace_id,
-		    l->span_id);
+	TRY(jids(c, IDS_RECORD, o, 0, l->trace_id, l->span_id, &why));
 	TRY(ju64(c, jget(c, o, "timeUnixNano", "time_unix_nano"),
 	    "timeUnixNano", &l->time_ns));
 	TRY(ju64(c, jget(c, o, "observedTimeUnixNano", "observed_time_unix_nano"),
@@ -920,8 +931,7 @@ static enum otlp_rc
 jexemplars(struct jctx *c, jv *x, struct otlp_point *p, const char **why)
 {
 	jv		*ei, *o, *v;
-	uint8_t		 tid[16], sid[8];
-	size_t		 tl, sl, i;
+	size_t		 i;
 
 	TRY(want(c, x, JT_ARRAY, "exemplars"));
 	if ((p->nexemplars = alen(x)) > 0 && (p->exemplars = alloc(c,
@@ -930,18 +940,11 @@ jexemplars(struct jctx *c, jv *x, struct otlp_point *p, const char **why)
 	for (i = 0, ei = p->nexemplars ? jfirst(x) : NULL;
 	    i < p->nexemplars; i++, ei = jnext(c, ei)) {
 		struct exemplar	*e = &p->exemplars[i];
-		const char	*w = NULL;
 
 		memset(e, 0, sizeof(*e));
 		o = jval(ei);
 		TRY(want(c, o, JT_OBJECT, "exemplars"));
-		TRY(jid(c, IDS_EXEMPLAR, jget(c, o, "traceId", "trace_id"),
-		    "exemplars.traceId", tid, 16, &tl, &w));
-		TRY(jid(c, IDS_EXEMPLAR, jget(c, o, "spanId", "span_id"),
-		    "exemplars.spanId", sid, 8, &sl, &w));
-		if (w == NULL)
-			w = otlp_set_ids(IDS_EXEMPLAR, tid, tl, sid, sl, 0,
-			    e->trace_id, e->span_id);
+		TRY(jids(c, IDS_EXEMPLAR, o, 0, e->trace_id, e->span_id, why));
 		TRY(ju64(c, jget(c, o, "timeUnixNano", "time_unix_nano"),
 		    "exemplars.timeUnixNano", &e->time_ns));
 		if ((v = jget(c, o, "asInt", "as_int")) != NULL) {
@@ -954,8 +957,6 @@ jexemplars(struct jctx *c, jv *x, struct otlp_point *p, const char **why)
 		TRY(jattrs(c, jget(c, o, "filteredAttributes",
 		    "filtered_attributes"), "exemplars.filteredAttributes",
 		    &e->attrs));
-		if (*why == NULL)
-			*why = w;
 		if (*why == NULL)
 			*why = otlp_check_attrs(&e->attrs);
 	}
