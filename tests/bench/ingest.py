@@ -11,7 +11,9 @@ database), over the time from the first export until the last span was
 moved out of the ingest queue into traces.  BENCH_INGEST_RUNS=N (default
 1) takes the whole table N times, one pass after the other, and gives
 each row's median, range and every run: the machine's speed drifts, so
-one pass says little.
+one pass says little.  The table also gives the CPU time llmflow-otlp
+spent per stored span, all threads and the ingest queue's mover thread
+alone: a figure the machine's drift moves less than spans/s.
 """
 import http.client
 import json
@@ -141,6 +143,44 @@ def under(pid, root):
     return False
 
 
+def otlp_pids(proc):
+    """The llmflow-otlp processes lighttpd started for proc."""
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/comm" % pid) as f:
+                if f.read().strip() != "llmflow-otlp":
+                    continue
+        except OSError:
+            continue
+        if under(int(pid), proc.pid):
+            out.append(int(pid))
+    return out
+
+
+def otlp_cpu_s(proc):
+    """CPU seconds (user + system) so far of llmflow-otlp, all threads,
+    and of its ingest queue's mover thread alone."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = mover = 0.0
+    for pid in otlp_pids(proc):
+        for tid in os.listdir("/proc/%d/task" % pid):
+            try:
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    st = f.read()
+            except OSError:
+                continue
+            comm = st[st.index("(") + 1:st.rindex(")")]
+            f = st.rsplit(")", 1)[1].split()
+            s = (int(f[11]) + int(f[12])) / tick
+            total += s
+            if comm == "otlp-mover":
+                mover += s
+    return total, mover
+
+
 def otlp_peak_kib(proc):
     """Peak resident memory (VmHWM) of the llmflow-otlp process."""
     for pid in os.listdir("/proc"):
@@ -158,8 +198,21 @@ def otlp_peak_kib(proc):
     return 0
 
 
+def keep_log(d):
+    """Append the llmflow.log files under d to BENCH_KEEP_LOG, if set."""
+    if not os.environ.get("BENCH_KEEP_LOG"):
+        return
+    with open(os.environ["BENCH_KEEP_LOG"], "ab") as out:
+        for root, _, files in os.walk(d):
+            if "llmflow.log" in files:
+                with open(os.path.join(root, "llmflow.log"), "rb") as f:
+                    out.write(f.read())
+
+
 def main():
     rng = random.Random(7)
+    if os.environ.get("BENCH_KEEP_LOG"):
+        open(os.environ["BENCH_KEEP_LOG"], "wb").close()
     t0 = time.time_ns() - 3600 * 10 ** 9
     fresh = os.environ.get("BENCH_INGEST_FRESH", "1") != "0"
     tmp = tempfile.mkdtemp(prefix="llmflow-bench-ingest-")
@@ -182,9 +235,11 @@ def main():
                     else:
                         bodies.append(oe.encode_traces(res))
                 if inst is None:
-                    inst = start(tempfile.mkdtemp(dir=tmp))
+                    inst_dir = tempfile.mkdtemp(dir=tmp)
+                    inst = start(inst_dir)
                 proc, dp, db = inst
                 before = sqlite3.connect(db).execute("SELECT count(*) FROM traces").fetchone()[0]
+                cpu0 = otlp_cpu_s(proc)
                 t_start = time.time()
                 n, dt, errs = run(dp, bodies, ctype, senders)
                 # Spans count once they are in traces: wait for the ingest
@@ -198,24 +253,26 @@ def main():
                 dt = time.time() - t_start
                 after = sqlite3.connect(db).execute("SELECT count(*) FROM traces").fetchone()[0]
                 peak = otlp_peak_kib(proc)
+                cpu1 = otlp_cpu_s(proc)
+                per = [(b - a) * 1e6 / max(1, after - before) for a, b in zip(cpu0, cpu1)]
                 if errs:
                     problems.append("%s x%d: HTTP %s" % (fmt, senders, errs[:3]))
                 if n >= POOL:
                     problems.append("%s x%d: ran out of pre-built bodies; raise BENCH_INGEST_BODIES" % (fmt, senders))
                 kib = sum(len(b) for b in bodies) / len(bodies) / 1024.0
-                rows.append((fmt, senders, before, after - before, dt, (after - before) / dt, kib, peak))
+                rows.append((fmt, senders, before, after - before, dt, (after - before) / dt, kib, peak,
+                             per[0], per[1]))
                 if fresh:
                     stop(proc)
                     inst = None
+                    # Its files go now: the kernel would otherwise write
+                    # their dirty pages out during the next row.
+                    keep_log(inst_dir)
+                    shutil.rmtree(inst_dir, ignore_errors=True)
     finally:
         if inst is not None:
             stop(inst[0])
-        if os.environ.get("BENCH_KEEP_LOG"):
-            with open(os.environ["BENCH_KEEP_LOG"], "wb") as out:
-                for root, _, files in os.walk(tmp):
-                    if "llmflow.log" in files:
-                        with open(os.path.join(root, "llmflow.log"), "rb") as f:
-                            out.write(f.read())
+        keep_log(tmp)
         shutil.rmtree(tmp, ignore_errors=True)
     print()
     print("### OTLP ingest throughput")
@@ -226,22 +283,26 @@ def main():
                                   "each row on a new database" if fresh else "all rows on one database"))
     print()
     if RUNS == 1:
-        print("| encoding | senders | export size KiB | spans before | spans stored | spans/s | llmflow-otlp peak RSS MiB |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
-        for fmt, s, b, n, dt, rate, kib, peak in rows:
-            print("| %s | %d | %.0f | %d | %d | %.0f | %.0f |" % (fmt, s, kib, b, n, rate, peak / 1024.0))
+        print("| encoding | senders | export size KiB | spans before | spans stored | spans/s "
+              "| llmflow-otlp CPU µs/span | mover CPU µs/span | llmflow-otlp peak RSS MiB |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for fmt, s, b, n, dt, rate, kib, peak, cpu, mcpu in rows:
+            print("| %s | %d | %.0f | %d | %d | %.0f | %.1f | %.1f | %.0f |" % (
+                fmt, s, kib, b, n, rate, cpu, mcpu, peak / 1024.0))
     else:
         print("%d passes of the table, one after the other; spans/s of each pass in its order" % RUNS)
         print()
-        print("| encoding | senders | export size KiB | spans/s median | lowest – highest | every pass | llmflow-otlp peak RSS MiB |")
-        print("|---|---:|---:|---:|---:|---|---:|")
+        print("| encoding | senders | export size KiB | spans/s median | lowest – highest | every pass "
+              "| mover CPU µs/span, median | llmflow-otlp peak RSS MiB |")
+        print("|---|---:|---:|---:|---:|---|---:|---:|")
         for fmt, ctype, senders in plan:
             mine = [r for r in rows if r[0] == fmt and r[1] == senders]
             rates = [r[5] for r in mine]
             mid = statistics.median(rates)
-            print("| %s | %d | %.0f | %.0f | %.0f – %.0f | %s | %.0f |" % (
+            print("| %s | %d | %.0f | %.0f | %.0f – %.0f | %s | %.1f | %.0f |" % (
                 fmt, senders, mine[0][6], mid, min(rates), max(rates),
-                ", ".join("%.0f" % x for x in rates), max(r[7] for r in mine) / 1024.0))
+                ", ".join("%.0f" % x for x in rates), statistics.median(r[9] for r in mine),
+                max(r[7] for r in mine) / 1024.0))
     if problems:
         print("\nPROBLEMS:\n" + "\n".join(problems))
         return 1
