@@ -86,6 +86,9 @@ enum stmt {
 	SQL_BEGIN_DEFERRED,
 	SQL_TAGS_AFTER,
 	SQL_ROLLUP_ADD,
+	SQL_QUEUE_KEYS,
+	SQL_QUEUE_TAKEN,
+	SQL_SPAN_IDS_ORPHANS,
 	SQL__MAX
 };
 
@@ -175,7 +178,8 @@ static const char *const sqls[SQL__MAX] = {
 	"SELECT " SUMMARY_COLS ", request_headers, request_body, "
 	"request_body_truncated, response_status, response_headers, "
 	"response_body, response_body_truncated, input, output, attributes, "
-	SPAN_COLS " FROM traces WHERE id = ?1",
+	SPAN_COLS " FROM traces WHERE seq = (SELECT seq FROM span_ids "
+	"WHERE id = ?1)",
 	/* SQL_STATS: totals kept on insert (rollup_hourly) */
 	"SELECT coalesce(sum(requests), 0), coalesce(sum(total_tokens), 0), "
 	"coalesce(sum(cost), 0), coalesce(sum(duration_ms), 0), "
@@ -191,7 +195,8 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_TRACE_SPANS: ?1 a span id or a trace id */
 	"SELECT " SUMMARY_COLS ", input, output, attributes, " SPAN_COLS
 	" FROM traces WHERE trace_id = coalesce("
-	"(SELECT trace_id FROM traces WHERE id = ?1), ?1) "
+	"(SELECT trace_id FROM traces WHERE seq = (SELECT seq FROM span_ids "
+	"WHERE id = ?1)), ?1) "
 	"ORDER BY timestamp, seq LIMIT ?2",
 	/* SQL_ROLLUP_TOTAL */
 	"SELECT NULL, NULL, NULL, NULL, " ROLLUP_SUMS ROLLUP_RANGE,
@@ -306,9 +311,10 @@ static const char *const sqls[SQL__MAX] = {
 	"FROM traces WHERE seq > ?1",
 	/* SQL_QUEUE_ADD: a batch of ?1 spans, packed (see put_span) */
 	"INSERT INTO otlp_queue_batch (spans, data) VALUES (?1, ?2)",
-	/* SQL_QUEUE_MOVE: the batch read (see qb_module), in order */
-	"INSERT OR IGNORE INTO traces (" INSERT_COLS ") SELECT " INSERT_COLS
-	" FROM llmflow_queue_batch",
+	/* SQL_QUEUE_MOVE: the batch read (see qb_module), in order, its spans
+	 * that SQL_QUEUE_KEYS took only, under the row numbers it gave */
+	"INSERT OR IGNORE INTO traces (seq, " INSERT_COLS ") SELECT ?1 + rowid, "
+	INSERT_COLS " FROM llmflow_queue_batch",
 	/* SQL_QUEUE_BATCHES: the queued batches, in order (their data is
 	 * read with sqlite3_blob_read: length() does not read it) */
 	"SELECT qid, spans, length(data) FROM otlp_queue_batch ORDER BY qid",
@@ -329,6 +335,18 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_ROLLUP_ADD: one group's sums (a move's, summed in C) */
 	"INSERT INTO rollup_hourly(" ROLLUP_COLS ") VALUES (?1, ?2, ?3, ?4, "
 	"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) " ROLLUP_UPSERT,
+	/* SQL_QUEUE_KEYS: the batch's span ids not yet stored, each under
+	 * the row number its span will have (?1 + its place in the batch;
+	 * a repeated id: its first span's) */
+	"INSERT OR IGNORE INTO span_ids (id, seq) SELECT id, ?1 + rowid "
+	"FROM llmflow_queue_batch",
+	/* SQL_QUEUE_TAKEN: when not all were taken, the places of those
+	 * that were */
+	"SELECT q.rowid FROM llmflow_queue_batch AS q, span_ids AS s "
+	"WHERE s.id = q.id AND s.seq = ?1 + q.rowid",
+	/* SQL_SPAN_IDS_ORPHANS: ids of spans after ?1 that were not stored */
+	"DELETE FROM span_ids WHERE seq > ?1 AND seq NOT IN "
+	"(SELECT seq FROM traces WHERE seq > ?1)",
 };
 
 /* The statements of a DB_QUEUE connection (its main is the queue file). */
@@ -384,7 +402,7 @@ static const char *const filt_sql[F__MAX] = {
 	/* Rows of the cursor's time stored before its row (none if that
 	 * row is gone). */
 	"(timestamp < :before_ts OR (timestamp = :before_ts AND seq < "
-	"coalesce((SELECT seq FROM traces WHERE id = :before_id), 0)))",
+	"coalesce((SELECT seq FROM span_ids WHERE id = :before_id), 0)))",
 	/* For a word or tag on many rows: walk rows newest first and test
 	 * each (stops after a page); the IN forms above suit rare ones. */
 	"EXISTS (SELECT 1 FROM traces_fts WHERE traces_fts MATCH :q "
@@ -464,9 +482,12 @@ struct db {
 	unsigned char	*mvbuf;
 	size_t		 mvcap, mvlen;
 	int		 wal_pages;	/* after its last commit (DB_MOVE) */
-	/* What the batch's table read (see qb_next). */
-	int64_t		 mv_read;
-	int		 mv_bad, mv_full;
+	/* What the batch's table read (see qb_next): in pass 1, every span
+	 * (counted, mv_read); in pass 2, those mv_keep marks (summed). */
+	int64_t		 mv_read, mv_kept;
+	int		 mv_bad, mv_full, mv_pass;
+	unsigned char	*mv_keep;	/* per span of the batch: 1 to store */
+	size_t		 mv_keepcap;
 	struct groups	*mv_groups;	/* allocated by the first move */
 };
 
@@ -951,6 +972,7 @@ db_close(struct db **pdb)
 	batch_clear(db);
 	buf_free(&db->qbuf);
 	free(db->mvbuf);
+	free(db->mv_keep);
 	if (db->mv_groups != NULL)
 		groups_free(db->mv_groups);
 	free(db->mv_groups);
@@ -1032,6 +1054,11 @@ db_insert_trace(struct db *db, const struct trace_rec *r)
 		sqlite3_reset(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	/* A span id already stored: span_ids_once ignored the row. */
+	if (rc == SQLITE_DONE && sqlite3_changes(db->h) == 0) {
+		log_warn("insert trace: span id %s is already stored", r->id);
+		return DB_ERROR;
+	}
 	/* In a transaction whose spans came first, the triggers are off
 	 * for this row too: it is counted with them at commit. */
 	if (rc == SQLITE_DONE && db->batching)
@@ -2033,9 +2060,12 @@ groups_sum(struct groups *gs, const struct packed *v)
  * llmflow_queue_batch, on writers' connections): one INSERT ... SELECT
  * stores a whole batch, as a statement per span would open and close a
  * cursor on traces and each of its indexes for every span.  It reads
- * db->mvbuf, counts the spans read (mv_read) and whether the data was
- * damaged (mv_bad), and sums their rollups into mv_groups (mv_full when
- * they did not fit).
+ * db->mvbuf twice or three times (db->mv_pass): 1, every span, for its
+ * id (SQL_QUEUE_KEYS), counting them (mv_read); 3, every span again
+ * (SQL_QUEUE_TAKEN); 2, the spans mv_keep marks (SQL_QUEUE_MOVE),
+ * counting them (mv_kept) and summing their rollups into mv_groups
+ * (mv_full when they did not fit).  Its rowid is a span's
+ * place in the batch, from 1, in both.  mv_bad: the data was damaged.
  */
 struct qb_vtab {
 	sqlite3_vtab	 base;
@@ -2116,17 +2146,26 @@ qb_next(sqlite3_vtab_cursor *cur)
 	struct qb_cursor	*c = (struct qb_cursor *)cur;
 	struct db		*db = c->db;
 
-	if (c->p >= c->end) {
-		c->eof = 1;
-		return SQLITE_OK;
+	for (;;) {
+		if (c->p >= c->end) {
+			c->eof = 1;
+			return SQLITE_OK;
+		}
+		if (unpack_span(&c->p, c->end, c->nvals, c->v) == -1) {
+			db->mv_bad = 1;
+			c->eof = 1;
+			return SQLITE_OK;
+		}
+		c->row++;
+		if (db->mv_pass != 2) {
+			db->mv_read += db->mv_pass == 1;
+			return SQLITE_OK;
+		}
+		if ((uint64_t)c->row <= db->mv_keepcap &&
+		    db->mv_keep[c->row - 1])
+			break;
 	}
-	if (unpack_span(&c->p, c->end, c->nvals, c->v) == -1) {
-		db->mv_bad = 1;
-		c->eof = 1;
-		return SQLITE_OK;
-	}
-	c->row++;
-	db->mv_read++;
+	db->mv_kept++;
 	if (!db->mv_full && groups_sum(db->mv_groups, c->v) == -1)
 		db->mv_full = 1;
 	return SQLITE_OK;
@@ -2209,30 +2248,91 @@ static const sqlite3_module qb_module = {
 };
 
 /* Store the batch read into db->mvbuf (spans of them), with the move's
- * transaction open: its rollups are the sums read when every span was
- * stored, else summed from the rows it stored. */
+ * transaction open: first the ids of its spans not stored yet (the first
+ * of a repeated one), then those spans, under the row numbers the ids
+ * were given; its rollups are the sums read when every such span was
+ * stored, else summed from the rows stored. */
 static enum db_rc
 move_batch(struct db *db, int64_t spans, struct db_moved *m)
 {
+	sqlite3_stmt	*taken_st = db->st[SQL_QUEUE_TAKEN];
 	enum db_rc	 rc;
-	int64_t		 seq, stored;
+	int64_t		 seq, stored, taken = 0, row;
+	unsigned char	*p;
+	size_t		 n;
+	int		 i;
 
-	db->mv_read = 0;
+	db->mv_read = db->mv_kept = 0;
 	db->mv_bad = db->mv_full = 0;
-	if ((rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK ||
-	    (rc = step_retry(db, SQL_QUEUE_MOVE, "queue move")) != DB_OK) {
+	/* A span takes a byte at least: a damaged count is not believed. */
+	n = spans < 0 ? 0 : (uint64_t)spans > db->mvlen ? db->mvlen :
+	    (size_t)spans;
+	if (n > db->mv_keepcap) {
+		if ((p = realloc(db->mv_keep, n)) == NULL) {
+			groups_free(db->mv_groups);
+			return DB_ERROR;
+		}
+		db->mv_keep = p;
+		db->mv_keepcap = n;
+	}
+	if (db->mv_keepcap > 0)
+		memset(db->mv_keep, 0, db->mv_keepcap);
+	if (taken_st == NULL) {
+		groups_free(db->mv_groups);
+		return DB_ERROR;
+	}
+	if ((rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK) {
+		groups_free(db->mv_groups);
+		return rc;
+	}
+	db->mv_pass = 1;
+	sqlite3_bind_int64(db->st[SQL_QUEUE_KEYS], 1, seq);
+	if ((rc = step_retry(db, SQL_QUEUE_KEYS, "queue span ids")) != DB_OK) {
+		groups_free(db->mv_groups);
+		return rc;
+	}
+	/* Spans past mv_keepcap are not stored: their ids are cleared. */
+	taken = sqlite3_changes64(db->h);
+	if (taken == db->mv_read) {
+		if (db->mv_keepcap > 0)
+			memset(db->mv_keep, 1, db->mv_keepcap);
+	} else {
+		/* Some ids were stored already (an export sent again). */
+		db->mv_pass = 3;
+		sqlite3_bind_int64(taken_st, 1, seq);
+		while ((i = sqlite3_step(taken_st)) == SQLITE_ROW) {
+			row = sqlite3_column_int64(taken_st, 0);
+			if (row >= 1 && (uint64_t)row <= db->mv_keepcap)
+				db->mv_keep[row - 1] = 1;
+		}
+		sqlite3_reset(taken_st);
+		sqlite3_clear_bindings(taken_st);
+		if (i != SQLITE_DONE) {
+			groups_free(db->mv_groups);
+			return db_rc_of(db, i, "queue span ids taken");
+		}
+	}
+	db->mv_pass = 2;
+	sqlite3_bind_int64(db->st[SQL_QUEUE_MOVE], 1, seq);
+	if ((rc = step_retry(db, SQL_QUEUE_MOVE, "queue move")) != DB_OK) {
 		groups_free(db->mv_groups);
 		return rc;
 	}
 	stored = sqlite3_changes64(db->h);
 	m->moved += stored;
 	m->dropped += db->mv_read - stored;
-	if (stored == db->mv_read && !db->mv_full)
+	if (stored == taken && db->mv_kept == taken && !db->mv_full)
 		rc = groups_add(db, db->mv_groups);
 	else {
 		groups_free(db->mv_groups);
 		sqlite3_bind_int64(db->st[SQL_ROLLUP_AFTER], 1, seq);
 		rc = step_retry(db, SQL_ROLLUP_AFTER, "rollups");
+	}
+	/* A span its id was taken for but the table refused (a constraint):
+	 * its id goes too. */
+	if (rc == DB_OK && stored != taken) {
+		sqlite3_bind_int64(db->st[SQL_SPAN_IDS_ORPHANS], 1, seq);
+		rc = step_retry(db, SQL_SPAN_IDS_ORPHANS, "span ids");
 	}
 	if (db->mv_bad || db->mv_read != spans) {
 		log_warn("ingest queue: a batch of %lld spans is damaged: "
@@ -2274,8 +2374,8 @@ read_batch(struct db *db, sqlite3_blob **blob, int64_t qid, int64_t len)
 	return i == SQLITE_OK ? DB_OK : db_rc_of(db, i, "queue batch read");
 }
 
-enum db_rc
-db_queue_move(struct db *db, int64_t max, struct db_moved *m)
+static enum db_rc
+queue_move(struct db *db, int64_t max, struct db_moved *m)
 {
 	sqlite3_stmt	*st = db->st[SQL_QUEUE_BATCHES];
 	sqlite3_blob	*blob = NULL;
@@ -2337,6 +2437,30 @@ done:
 		db_rollback(db);
 	if (rc != DB_OK)
 		memset(m, 0, sizeof(m[0]));
+	return rc;
+}
+
+/* The move stores span ids itself (span_ids), so the triggers that do it
+ * for other writers are off meanwhile: a DB_MOVE connection never has
+ * them; another (plain CGI's) turns them off for the move (its
+ * statements are prepared again afterwards). */
+enum db_rc
+db_queue_move(struct db *db, int64_t max, struct db_moved *m)
+{
+	enum db_rc	 rc;
+
+	if (db->mode == DB_MOVE)
+		return queue_move(db, max, m);
+	memset(m, 0, sizeof(m[0]));
+	if (sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL)
+	    != SQLITE_OK)
+		return db_rc_of(db, SQLITE_ERROR, "triggers off");
+	rc = queue_move(db, max, m);
+	if (sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, NULL)
+	    != SQLITE_OK) {
+		log_warn("could not turn triggers back on");
+		rc = DB_ERROR;
+	}
 	return rc;
 }
 

@@ -652,10 +652,12 @@ def test_query_bad_parameters_name_the_parameter():
 
 def test_query_database_of_schema_4_upgraded_in_place():
     """A database an earlier release made (schema version 4, rows stored
-    with plain SQL so its triggers kept rollups, counts and the search
-    index) opens in the new release: migrated to the latest version with
-    its indexes rebuilt ascending, every row kept, and lists newest first,
-    rows of the same time in the order stored last first."""
+    with plain SQL so its triggers kept rollups, counts, tags and the
+    search index) opens in the new release: migrated to the latest
+    version with its indexes rebuilt ascending, traces rebuilt with span
+    ids in span_ids (version 8), every row kept under its row number, and
+    lists newest first, rows of the same time in the order stored last
+    first; a stored span's id is still refused the second time."""
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "..", "..", "schema.sql")) as f:
         blocks = f.read().split("\n-- version ")[1:]
@@ -674,8 +676,10 @@ def test_query_database_of_schema_4_upgraded_in_place():
             ("0000000000000b02", "dd" * 16, t - 1000, "oldest")]
     for sid, tid, ts, name in rows:
         con.execute("INSERT INTO traces (id, trace_id, timestamp, model, provider, span_name, "
-                    "prompt_tokens, completion_tokens, total_tokens, span_type) "
-                    "VALUES (?, ?, ?, 'gpt-4o-mini', 'openai', ?, 10, 5, 15, 'llm')", (sid, tid, ts, name))
+                    "prompt_tokens, completion_tokens, total_tokens, span_type, tags) "
+                    "VALUES (?, ?, ?, 'gpt-4o-mini', 'openai', ?, 10, 5, 15, 'llm', ?)",
+                    (sid, tid, ts, name, '["upgraded"]' if name == "newest" else None))
+    seqs = dict(con.execute("SELECT id, seq FROM traces"))
     con.close()
     inst.start()
     try:
@@ -701,6 +705,29 @@ def test_query_database_of_schema_4_upgraded_in_place():
               idx["idx_traces_timestamp"].split("(", 1)[1], "timestamp index: %r", idx.get("idx_traces_timestamp"))
         check("DESC" not in idx.get("idx_traces_model", "DESC"), "model index: %r", idx.get("idx_traces_model"))
         check("DESC" not in idx.get("idx_traces_service", "DESC"), "service index: %r", idx.get("idx_traces_service"))
+        # Version 8: span ids in span_ids, traces without its UNIQUE index.
+        eq(dict(inst.db_query("SELECT id, seq FROM span_ids")), seqs, "span_ids: every id, its row number")
+        eq(dict(inst.db_query("SELECT id, seq FROM traces")), seqs, "rows kept under their row numbers")
+        eq(sorted(idx), ["idx_traces_conversation_id", "idx_traces_model", "idx_traces_service",
+                         "idx_traces_session_id", "idx_traces_timestamp", "idx_traces_trace_id",
+                         "idx_traces_user_id"], "traces' indexes (no UNIQUE on id)")
+        eq(len(inst.db_query("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'traces'")),
+           10, "traces' triggers: 7 made again, 3 for span_ids")
+        eq(api_get(inst, "/api/traces/0000000000000a01")["trace"]["span_name"], "first of two at the same time",
+           "a span stored before the upgrade, by its id")
+        eq([r["id"] for r in rows_of(api_get(inst, "/api/traces?tag=upgraded"))], ["0000000000000001"],
+           "tags kept")
+        tree = api_get(inst, "/api/traces/0000000000000b02/tree")
+        eq(tree["trace"]["trace_id"], "dd" * 16, "tree by a span id stored before the upgrade")
+        body = {"id": "0000000000000001", "trace_id": "ee" * 16, "span_name": "again",
+                "start_time": t, "end_time": t + 1}
+        r = request(inst.dashboard_port, "POST", "/api/spans", body)
+        eq(r.status, 409, "a span id stored before the upgrade, sent again: %r" % r.body[:200])
+        r = request(inst.dashboard_port, "POST", "/api/spans", dict(body, id="0000000000000c03"))
+        eq(r.status, 201, "a new span after the upgrade: %r" % r.body[:200])
+        eq(inst.db_query("SELECT t.seq = s.seq FROM traces t JOIN span_ids s USING (id) "
+                         "WHERE id = '0000000000000c03'"), [(1,)], "its id in span_ids")
+        eq(api_get(inst, "/api/stats")["total_requests"], 5, "rollups after the upgrade")
     finally:
         inst.stop()
         inst.cleanup()

@@ -106,6 +106,25 @@ queue_big(struct db *q, const char *prefix)
 	return db_commit(q) == DB_OK;
 }
 
+/* count(*) FROM what, on the database file (sqlite3): -1 on an error. */
+static int64_t
+count_where(const char *path, const char *what)
+{
+	char		 sql[512];
+	sqlite3		*h = NULL;
+	sqlite3_stmt	*st = NULL;
+	int64_t		 n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", what);
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && sqlite3_prepare_v2(h, sql, -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
 /* rollup_hourly holds exactly the sums of the stored rows, and the
  * queue no rollups of spans taken off it (sqlite3 on the files). */
 static int
@@ -284,6 +303,50 @@ main(void)
 		CHECK("T1 taken off", db_queue_delete(q, m.upto) == DB_OK);
 		CHECK("rollups equal the sums of the stored rows",
 		    rollups_match(path));
+	}
+
+	/* Span ids (span_ids, schema version 8): an id repeated inside one
+	 * batch is stored once, its first span; a span the table refuses
+	 * (here its cost_source breaks a CHECK) is not stored and leaves no
+	 * id behind, so a later span with that id is stored. */
+	{
+		CHECK("begin R", db_begin(q) == DB_OK);
+		span(&t, "r1", "tr", 3600800, "first r1", 200);
+		CHECK("queue r1", db_queue_span(q, &t) == DB_OK);
+		span(&t, "r2", "tr", 3600801, "refused r2", 200);
+		t.cost_source = "guessed";
+		CHECK("queue r2", db_queue_span(q, &t) == DB_OK);
+		span(&t, "r1", "tr", 3600802, "second r1", 200);
+		CHECK("queue r1 again", db_queue_span(q, &t) == DB_OK);
+		span(&t, "r3", "tr", 3600803, "r3", 200);
+		CHECK("queue r3", db_queue_span(q, &t) == DB_OK);
+		CHECK("commit R", db_commit(q) == DB_OK);
+		CHECK("moved r1 and r3; r1's copy and r2 dropped",
+		    db_queue_move(w, 100, &m) == DB_OK && m.moved == 2 &&
+		    m.dropped == 2);
+		CHECK("R taken off", db_queue_delete(q, m.upto) == DB_OK);
+		CHECK_I64("r1 stored once", count_where(path,
+		    "traces WHERE id = 'r1'"), 1);
+		CHECK_I64("r1 is the first span", count_where(path,
+		    "traces WHERE id = 'r1' AND span_name = 'first r1'"), 1);
+		CHECK_I64("r2 not stored", count_where(path,
+		    "traces WHERE id = 'r2'"), 0);
+		CHECK_I64("no id left for r2", count_where(path,
+		    "span_ids WHERE id = 'r2'"), 0);
+		CHECK_I64("span_ids match traces", count_where(path,
+		    "(SELECT * FROM (SELECT id, seq FROM span_ids EXCEPT "
+		    "SELECT id, seq FROM traces) UNION ALL SELECT * FROM "
+		    "(SELECT id, seq FROM traces EXCEPT SELECT id, seq FROM "
+		    "span_ids))"), 0);
+		CHECK("rollups of R equal the sums of the stored rows",
+		    rollups_match(path));
+		CHECK("begin R2", db_begin(q) == DB_OK);
+		span(&t, "r2", "tr", 3600804, "r2 again", 200);
+		CHECK("queue r2 again", db_queue_span(q, &t) == DB_OK);
+		CHECK("commit R2", db_commit(q) == DB_OK);
+		CHECK("r2 moved now", db_queue_move(w, 100, &m) == DB_OK &&
+		    m.moved == 1 && m.dropped == 0);
+		CHECK("R2 taken off", db_queue_delete(q, m.upto) == DB_OK);
 	}
 
 	/* A damaged batch is skipped and counted as unreadable; the spans
