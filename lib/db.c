@@ -902,6 +902,15 @@ db_open(struct db **out, const char *path, enum db_mode mode)
 	if ((rc = migrate(db)) != DB_OK || (rc = attach_queue(db, path, 1)) !=
 	    DB_OK)
 		goto fail;
+	/* Read the schema again now: one loaded before another program's
+	 * migration committed (this one waited for it) left statements
+	 * prepared next failing with "no such table" (version 8 rebuilds
+	 * traces). */
+	if ((i = exec_retry(db->h, "SELECT count(*) FROM main.sqlite_master"))
+	    != SQLITE_OK) {
+		rc = db_rc_of(db, i, "read the schema");
+		goto fail;
+	}
 	if (mode == DB_MOVE &&
 	    sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL) !=
 	    SQLITE_OK) {
