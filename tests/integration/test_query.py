@@ -650,23 +650,31 @@ def test_query_bad_parameters_name_the_parameter():
     check(not bad, "%d of %d: %s", len(bad), len(cases), " || ".join(bad))
 
 
+def old_database(name, version):
+    """An instance, not started, whose database an earlier release made:
+    schema.sql's blocks up to version applied with plain SQL.  Returns it,
+    a connection to that database, and schema.sql's blocks."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "schema.sql")) as f:
+        blocks = f.read().split("\n-- version ")[1:]
+    inst = Instance(name, start=False)
+    os.makedirs(inst.data_dir)
+    con = sqlite3.connect(os.path.join(inst.data_dir, "data.db"), isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL")
+    for b in blocks:
+        if int(b.split("\n", 1)[0]) <= version:
+            con.executescript(b.split("\n", 1)[1])
+    con.execute("PRAGMA user_version = %d" % version)
+    return inst, con, blocks
+
+
 def test_query_programs_opening_while_another_migrates():
     """Programs that open the database while another connection holds it
     for the migration to version 8 (which rebuilds traces) wait, then
     work: a proxied call and an OTLP export are stored, and no statement
     fails with "no such table" (a schema read before the migration
     committed was used to prepare them)."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    with open(os.path.join(here, "..", "..", "schema.sql")) as f:
-        blocks = f.read().split("\n-- version ")[1:]
-    inst = Instance("migrating", start=False)
-    os.makedirs(inst.data_dir)
-    con = sqlite3.connect(os.path.join(inst.data_dir, "data.db"), isolation_level=None)
-    con.execute("PRAGMA journal_mode = WAL")
-    for b in blocks:
-        if int(b.split("\n", 1)[0]) <= 7:
-            con.executescript(b.split("\n", 1)[1])
-    con.execute("PRAGMA user_version = 7")
+    inst, con, blocks = old_database("migrating", 7)
     con.execute("INSERT INTO traces (id, trace_id, timestamp) VALUES ('00000000000000aa', ?, ?)",
                 ("ab" * 16, now_ns() // MS))
     # The rest of the migration, statement by statement, left uncommitted.
@@ -718,17 +726,7 @@ def test_query_database_of_schema_4_upgraded_in_place():
     ids in span_ids (version 8), every row kept under its row number, and
     lists newest first, rows of the same time in the order stored last
     first; a stored span's id is still refused the second time."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    with open(os.path.join(here, "..", "..", "schema.sql")) as f:
-        blocks = f.read().split("\n-- version ")[1:]
-    inst = Instance("upgrade", start=False)
-    os.makedirs(inst.data_dir)
-    con = sqlite3.connect(os.path.join(inst.data_dir, "data.db"), isolation_level=None)
-    con.execute("PRAGMA journal_mode = WAL")
-    for b in blocks:
-        if int(b.split("\n", 1)[0]) <= 4:
-            con.executescript(b.split("\n", 1)[1])
-    con.execute("PRAGMA user_version = 4")
+    inst, con, blocks = old_database("upgrade", 4)
     t = now_ns() // MS - 5000
     rows = [("0000000000000a01", "aa" * 16, t, "first of two at the same time"),
             ("00000000000000ff", "bb" * 16, t, "second of two at the same time"),
