@@ -305,6 +305,9 @@ ALTER TABLE traces ADD COLUMN links TEXT;   -- JSON array of {trace_id, span_id,
 -- a quarter less work per span.  Any other INSERT keeps the same rule
 -- through the triggers below: a span whose id is already stored is
 -- ignored (as INSERT OR IGNORE did), and deleted rows leave span_ids.
+-- The mover sets rollup_writer.in_c to 2 inside its transaction: it adds
+-- the span ids itself, so these two triggers stand aside for it (the
+-- others do at any in_c above 0).
 -- traces is rebuilt without the UNIQUE (SQLite cannot drop it), with
 -- the same rows, row numbers, indexes and triggers.
 CREATE TABLE traces_v8 (
@@ -379,10 +382,12 @@ CREATE TABLE span_ids (
 ) WITHOUT ROWID;
 INSERT INTO span_ids(id, seq) SELECT id, seq FROM traces;
 CREATE TRIGGER span_ids_once BEFORE INSERT ON traces
-  WHEN EXISTS (SELECT 1 FROM span_ids WHERE id = new.id) BEGIN
+  WHEN (SELECT in_c FROM rollup_writer) < 2
+   AND EXISTS (SELECT 1 FROM span_ids WHERE id = new.id) BEGIN
   SELECT RAISE(IGNORE);
 END;
-CREATE TRIGGER span_ids_insert AFTER INSERT ON traces BEGIN
+CREATE TRIGGER span_ids_insert AFTER INSERT ON traces
+  WHEN (SELECT in_c FROM rollup_writer) < 2 BEGIN
   INSERT INTO span_ids(id, seq) VALUES (new.id, new.seq);
 END;
 CREATE TRIGGER span_ids_delete AFTER DELETE ON traces BEGIN

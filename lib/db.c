@@ -2278,28 +2278,20 @@ move_batch(struct db *db, int64_t spans, struct db_moved *m)
 	    (size_t)spans;
 	if (n > db->mv_keepcap) {
 		if ((p = realloc(db->mv_keep, n)) == NULL) {
-			groups_free(db->mv_groups);
-			return DB_ERROR;
+			rc = DB_ERROR;
+			goto fail;
 		}
 		db->mv_keep = p;
 		db->mv_keepcap = n;
 	}
 	if (db->mv_keepcap > 0)
 		memset(db->mv_keep, 0, db->mv_keepcap);
-	if (taken_st == NULL) {
-		groups_free(db->mv_groups);
-		return DB_ERROR;
-	}
-	if ((rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK) {
-		groups_free(db->mv_groups);
-		return rc;
-	}
+	if ((rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK)
+		goto fail;
 	db->mv_pass = 1;
 	sqlite3_bind_int64(db->st[SQL_QUEUE_KEYS], 1, seq);
-	if ((rc = step_retry(db, SQL_QUEUE_KEYS, "queue span ids")) != DB_OK) {
-		groups_free(db->mv_groups);
-		return rc;
-	}
+	if ((rc = step_retry(db, SQL_QUEUE_KEYS, "queue span ids")) != DB_OK)
+		goto fail;
 	/* Spans past mv_keepcap are not stored: their ids are cleared. */
 	taken = sqlite3_changes64(db->h);
 	if (taken == db->mv_read) {
@@ -2317,16 +2309,14 @@ move_batch(struct db *db, int64_t spans, struct db_moved *m)
 		sqlite3_reset(taken_st);
 		sqlite3_clear_bindings(taken_st);
 		if (i != SQLITE_DONE) {
-			groups_free(db->mv_groups);
-			return db_rc_of(db, i, "queue span ids taken");
+			rc = db_rc_of(db, i, "queue span ids taken");
+			goto fail;
 		}
 	}
 	db->mv_pass = 2;
 	sqlite3_bind_int64(db->st[SQL_QUEUE_MOVE], 1, seq);
-	if ((rc = step_retry(db, SQL_QUEUE_MOVE, "queue move")) != DB_OK) {
-		groups_free(db->mv_groups);
-		return rc;
-	}
+	if ((rc = step_retry(db, SQL_QUEUE_MOVE, "queue move")) != DB_OK)
+		goto fail;
 	stored = sqlite3_changes64(db->h);
 	m->moved += stored;
 	m->dropped += db->mv_read - stored;
@@ -2349,6 +2339,9 @@ move_batch(struct db *db, int64_t spans, struct db_moved *m)
 		    (long long)(spans > db->mv_read ? spans - db->mv_read : 0));
 		m->unreadable += spans > db->mv_read ? spans - db->mv_read : 0;
 	}
+	return rc;
+fail:
+	groups_free(db->mv_groups);
 	return rc;
 }
 
@@ -2383,8 +2376,8 @@ read_batch(struct db *db, sqlite3_blob **blob, int64_t qid, int64_t len)
 	return i == SQLITE_OK ? DB_OK : db_rc_of(db, i, "queue batch read");
 }
 
-static enum db_rc
-queue_move(struct db *db, int64_t max, struct db_moved *m)
+enum db_rc
+db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 {
 	sqlite3_stmt	*st = db->st[SQL_QUEUE_BATCHES];
 	sqlite3_blob	*blob = NULL;
@@ -2402,9 +2395,10 @@ queue_move(struct db *db, int64_t max, struct db_moved *m)
 	 * lock at once); the queue file is only read. */
 	if ((rc = step_retry(db, SQL_BEGIN_DEFERRED, "begin")) != DB_OK)
 		return rc;
-	/* Rollups, the count and the search index are added below, once
-	 * for all the moved rows, not by the per-row triggers. */
-	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 1);
+	/* Rollups, the count, the search index and the span ids are added
+	 * below, once for all the moved rows, not by the per-row triggers
+	 * (in_c 2; a DB_MOVE connection has none anyway). */
+	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 2);
 	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) !=
 	    DB_OK || (rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK)
 		goto done;
@@ -2446,30 +2440,6 @@ done:
 		db_rollback(db);
 	if (rc != DB_OK)
 		memset(m, 0, sizeof(m[0]));
-	return rc;
-}
-
-/* The move stores span ids itself (span_ids), so the triggers that do it
- * for other writers are off meanwhile: a DB_MOVE connection never has
- * them; another (plain CGI's) turns them off for the move (its
- * statements are prepared again afterwards). */
-enum db_rc
-db_queue_move(struct db *db, int64_t max, struct db_moved *m)
-{
-	enum db_rc	 rc;
-
-	if (db->mode == DB_MOVE)
-		return queue_move(db, max, m);
-	memset(m, 0, sizeof(m[0]));
-	if (sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL)
-	    != SQLITE_OK)
-		return db_rc_of(db, SQLITE_ERROR, "triggers off");
-	rc = queue_move(db, max, m);
-	if (sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, NULL)
-	    != SQLITE_OK) {
-		log_warn("could not turn triggers back on");
-		rc = DB_ERROR;
-	}
 	return rc;
 }
 
