@@ -183,18 +183,14 @@ def otlp_cpu_s(proc):
 
 def otlp_peak_kib(proc):
     """Peak resident memory (VmHWM) of the llmflow-otlp process."""
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
+    for pid in otlp_pids(proc):
         try:
-            with open("/proc/%s/status" % pid) as f:
-                st = f.read()
+            with open("/proc/%d/status" % pid) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1])
         except OSError:
             continue
-        if "\nName:\tllmflow-otlp\n" in "\n" + st and under(int(pid), proc.pid):
-            for line in st.splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
     return 0
 
 
