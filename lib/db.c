@@ -89,6 +89,8 @@ enum stmt {
 	SQL_QUEUE_KEYS,
 	SQL_QUEUE_TAKEN,
 	SQL_SPAN_IDS_ORPHANS,
+	SQL_TRACE_IDS_AFTER,
+	SQL_TRACE_SPANS_AFTER,
 	SQL__MAX
 };
 
@@ -194,9 +196,10 @@ static const char *const sqls[SQL__MAX] = {
 	"SELECT n FROM row_counts WHERE tbl = 'traces'",
 	/* SQL_TRACE_SPANS: ?1 a span id or a trace id */
 	"SELECT " SUMMARY_COLS ", input, output, attributes, " SPAN_COLS
-	" FROM traces WHERE trace_id = coalesce("
+	" FROM traces WHERE seq IN (SELECT seq FROM trace_spans WHERE "
+	"trace_no = (SELECT trace_no FROM trace_ids WHERE trace_id = coalesce("
 	"(SELECT trace_id FROM traces WHERE seq = (SELECT seq FROM span_ids "
-	"WHERE id = ?1)), ?1) "
+	"WHERE id = ?1)), ?1))) "
 	"ORDER BY timestamp, seq LIMIT ?2",
 	/* SQL_ROLLUP_TOTAL */
 	"SELECT NULL, NULL, NULL, NULL, " ROLLUP_SUMS ROLLUP_RANGE,
@@ -288,7 +291,8 @@ static const char *const sqls[SQL__MAX] = {
 	"SELECT DISTINCT trace_id FROM (SELECT trace_id FROM traces "
 	"WHERE timestamp < ?2 ORDER BY timestamp, seq LIMIT ?1)",
 	/* SQL_PRUNE_TRACE */
-	"DELETE FROM traces WHERE trace_id = ?1",
+	"DELETE FROM traces WHERE seq IN (SELECT seq FROM trace_spans "
+	"WHERE trace_no = (SELECT trace_no FROM trace_ids WHERE trace_id = ?1))",
 	/* SQL_PRUNE_LOGS */
 	"DELETE FROM logs WHERE rowid IN (SELECT rowid FROM logs "
 	"WHERE timestamp < ?2 ORDER BY timestamp, rowid LIMIT ?1)",
@@ -347,6 +351,16 @@ static const char *const sqls[SQL__MAX] = {
 	/* SQL_SPAN_IDS_ORPHANS: ids of spans after ?1 that were not stored */
 	"DELETE FROM span_ids WHERE seq > ?1 AND seq NOT IN "
 	"(SELECT seq FROM traces WHERE seq > ?1)",
+	/* SQL_TRACE_IDS_AFTER: the traces of the rows after seq ?1 not
+	 * known yet, each numbered by its first row (what trace_ids_insert
+	 * adds) */
+	"INSERT OR IGNORE INTO trace_ids (trace_id, trace_no) "
+	"SELECT trace_id, seq FROM traces WHERE seq > ?1 ORDER BY seq",
+	/* SQL_TRACE_SPANS_AFTER: the rows after seq ?1 under their traces'
+	 * numbers */
+	"INSERT INTO trace_spans (trace_no, seq) SELECT (SELECT trace_no "
+	"FROM trace_ids AS i WHERE i.trace_id = t.trace_id), t.seq "
+	"FROM traces AS t WHERE t.seq > ?1",
 };
 
 /* The statements of a DB_QUEUE connection (its main is the queue file). */
@@ -2429,6 +2443,15 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 		rc = db_rc_of(db, i, "queue batches");
 	if (rc == DB_OK)
 		rc = add_derived(db, seq, m->moved, 0);
+	/* What trace_ids_insert adds, for all the moved rows at once. */
+	if (rc == DB_OK && m->moved > 0) {
+		sqlite3_bind_int64(db->st[SQL_TRACE_IDS_AFTER], 1, seq);
+		rc = step_retry(db, SQL_TRACE_IDS_AFTER, "trace ids");
+	}
+	if (rc == DB_OK && m->moved > 0) {
+		sqlite3_bind_int64(db->st[SQL_TRACE_SPANS_AFTER], 1, seq);
+		rc = step_retry(db, SQL_TRACE_SPANS_AFTER, "trace spans");
+	}
 done:
 	if (rc == DB_OK) {
 		sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);

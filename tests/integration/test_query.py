@@ -17,7 +17,8 @@ import urllib.parse
 
 import otlp_encode as oe
 from harness import Instance, TestFailure, check, close, eq, marker, price, request
-from test_otlp import (api_get, as_obj, db_dicts, db_find_call, hexid, now_ns, one_scope, post, span)
+from test_otlp import (api_get, as_obj, db_dicts, db_find_call, hexid, now_ns, one_scope, post, span,
+                       walk)
 
 
 def slow(f):
@@ -723,8 +724,9 @@ def test_query_database_of_schema_4_upgraded_in_place():
     with plain SQL so its triggers kept rollups, counts, tags and the
     search index) opens in the new release: migrated to the latest
     version with its indexes rebuilt ascending, traces rebuilt with span
-    ids in span_ids (version 8), every row kept under its row number, and
-    lists newest first, rows of the same time in the order stored last
+    ids in span_ids (version 8), each trace's rows listed under its number
+    in trace_ids and trace_spans (version 9), every row kept under its row
+    number, and lists newest first, rows of the same time in the order stored last
     first; a stored span's id is still refused the second time."""
     inst, con, blocks = old_database("upgrade", 4)
     t = now_ns() // MS - 5000
@@ -767,10 +769,16 @@ def test_query_database_of_schema_4_upgraded_in_place():
         eq(dict(inst.db_query("SELECT id, seq FROM span_ids")), seqs, "span_ids: every id, its row number")
         eq(dict(inst.db_query("SELECT id, seq FROM traces")), seqs, "rows kept under their row numbers")
         eq(sorted(idx), ["idx_traces_conversation_id", "idx_traces_model", "idx_traces_service",
-                         "idx_traces_session_id", "idx_traces_timestamp", "idx_traces_trace_id",
-                         "idx_traces_user_id"], "traces' indexes (no UNIQUE on id)")
+                         "idx_traces_session_id", "idx_traces_timestamp",
+                         "idx_traces_user_id"], "traces' indexes (no UNIQUE on id, none on trace_id)")
         eq(len(inst.db_query("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'traces'")),
-           10, "traces' triggers: 7 made again, 3 for span_ids")
+           12, "traces' triggers: 7 made again, 3 for span_ids, 2 for trace_ids")
+        # Version 9: each trace numbered by its first row, its rows under it.
+        by_trace = {tid: seqs[sid] for sid, tid, _, _ in rows}
+        eq(dict(inst.db_query("SELECT trace_id, trace_no FROM trace_ids")), by_trace,
+           "trace_ids: every trace, numbered by its first row")
+        eq(sorted(inst.db_query("SELECT trace_no, seq FROM trace_spans")),
+           sorted((seqs[sid], seqs[sid]) for sid, _, _, _ in rows), "trace_spans: every row under its trace")
         eq(api_get(inst, "/api/traces/0000000000000a01")["trace"]["span_name"], "first of two at the same time",
            "a span stored before the upgrade, by its id")
         eq([r["id"] for r in rows_of(api_get(inst, "/api/traces?tag=upgraded"))], ["0000000000000001"],
@@ -785,7 +793,13 @@ def test_query_database_of_schema_4_upgraded_in_place():
         eq(r.status, 201, "a new span after the upgrade: %r" % r.body[:200])
         eq(inst.db_query("SELECT t.seq = s.seq FROM traces t JOIN span_ids s USING (id) "
                          "WHERE id = '0000000000000c03'"), [(1,)], "its id in span_ids")
-        eq(api_get(inst, "/api/stats")["total_requests"], 5, "rollups after the upgrade")
+        r = request(inst.dashboard_port, "POST", "/api/spans",
+                    dict(body, id="0000000000000c04", trace_id="dd" * 16, parent_id="0000000000000b02"))
+        eq(r.status, 201, "a span of a trace stored before the upgrade: %r" % r.body[:200])
+        tree = api_get(inst, "/api/traces/0000000000000c04/tree")
+        eq(sorted(walk(tree["spans"])), ["0000000000000b02", "0000000000000c04"],
+           "its trace's tree holds the span stored before the upgrade and the new one")
+        eq(api_get(inst, "/api/stats")["total_requests"], 6, "rollups after the upgrade")
     finally:
         inst.stop()
         inst.cleanup()

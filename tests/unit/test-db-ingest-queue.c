@@ -106,6 +106,15 @@ queue_big(struct db *q, const char *prefix)
 	return db_commit(q) == DB_OK;
 }
 
+/* Rows of traces and of trace_spans (by trace id) that the other has
+ * not: none when the trace index is right. */
+#define TRACE_ROWS_DIFF \
+	"(SELECT * FROM (SELECT trace_id, seq FROM traces EXCEPT SELECT " \
+	"i.trace_id, s.seq FROM trace_spans AS s JOIN trace_ids AS i " \
+	"USING (trace_no)) UNION ALL SELECT * FROM (SELECT i.trace_id, " \
+	"s.seq FROM trace_spans AS s JOIN trace_ids AS i USING (trace_no) " \
+	"EXCEPT SELECT trace_id, seq FROM traces))"
+
 /* count(*) FROM what, on the database file (sqlite3): -1 on an error. */
 static int64_t
 count_where(const char *path, const char *what)
@@ -347,6 +356,23 @@ main(void)
 		CHECK("r2 moved now", db_queue_move(w, 100, &m) == DB_OK &&
 		    m.moved == 1 && m.dropped == 0);
 		CHECK("R2 taken off", db_queue_delete(q, m.upto) == DB_OK);
+		/* Trace numbers (trace_ids and trace_spans, schema version
+		 * 9): trace tr is numbered by r1's row, and r2, moved later,
+		 * is listed under that number too. */
+		CHECK_I64("tr numbered by its first row", count_where(path,
+		    "trace_ids WHERE trace_id = 'tr' AND trace_no = "
+		    "(SELECT seq FROM traces WHERE id = 'r1')"), 1);
+		CHECK_I64("tr's rows under its number", count_where(path,
+		    "trace_spans WHERE trace_no = (SELECT trace_no FROM "
+		    "trace_ids WHERE trace_id = 'tr')"), 3);
+		CHECK_I64("trace_spans match traces", count_where(path,
+		    TRACE_ROWS_DIFF), 0);
+		CHECK_I64("one trace_ids row per trace", count_where(path,
+		    "trace_ids"), count_where(path,
+		    "(SELECT DISTINCT trace_id FROM traces)"));
+		CHECK_I64("each numbered by its first row", count_where(path,
+		    "trace_ids WHERE trace_no IS NOT (SELECT min(seq) FROM "
+		    "traces AS t WHERE t.trace_id = trace_ids.trace_id)"), 0);
 	}
 
 	/* A damaged batch is skipped and counted as unreadable; the spans
@@ -597,6 +623,29 @@ main(void)
 		CHECK("with no reader, the WAL is started over",
 		    db_queue_checkpoint(ck, 0) == 0);
 		db_close(&ck);
+	}
+
+	/* Every span moved is listed under its trace; deleting a trace's
+	 * rows with plain SQL (a tool; the triggers) takes its trace_ids
+	 * row and its trace_spans rows, and only one of two rows leaves the
+	 * trace numbered as before. */
+	{
+		sqlite3		*h = NULL;
+
+		CHECK_I64("trace_spans match traces at the end",
+		    count_where(path, TRACE_ROWS_DIFF), 0);
+		CHECK("delete r3 and the rows of trace t1 (sqlite3)",
+		    sqlite3_open(path, &h) == SQLITE_OK && sqlite3_exec(h,
+		    "DELETE FROM traces WHERE id = 'r3' OR trace_id = 't1'",
+		    NULL, NULL, NULL) == SQLITE_OK);
+		sqlite3_close(h);
+		CHECK_I64("t1 gone from trace_ids", count_where(path,
+		    "trace_ids WHERE trace_id = 't1'"), 0);
+		CHECK_I64("tr still numbered by r1", count_where(path,
+		    "trace_ids WHERE trace_id = 'tr' AND trace_no = "
+		    "(SELECT seq FROM traces WHERE id = 'r1')"), 1);
+		CHECK_I64("trace_spans match traces after the deletes",
+		    count_where(path, TRACE_ROWS_DIFF), 0);
 	}
 
 	db_close(&r);
