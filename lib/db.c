@@ -1529,6 +1529,16 @@ step_retry(struct db *db, enum stmt which, const char *what)
 	return db_rc_of(db, rc, what);
 }
 
+/* step_retry with ?1 bound to v (a row number or queue id). */
+static enum db_rc
+step_after(struct db *db, enum stmt which, int64_t v, const char *what)
+{
+	if (db->st[which] == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(db->st[which], 1, v);
+	return step_retry(db, which, what);
+}
+
 /* The first column of a statement's one row into v (0 when no row). */
 static enum db_rc
 step_int(struct db *db, enum stmt which, int64_t *v, const char *what)
@@ -1558,34 +1568,37 @@ batch_clear(struct db *db)
 }
 
 /*
- * What the triggers add per row, for the n rows after seq `after`, in
- * one statement each: rollups (one upsert per group), the row count, the
- * search index and exact tags (with triggers on, trace_tags_insert has
- * added them too: INSERT OR IGNORE).  Used by a batch transaction at
- * commit and by a move of the ingest queue (without rollups: it adds them
- * batch by batch, see move_batch).
+ * What the triggers that rollup_writer.in_c turns off add per row, for
+ * the n rows after seq `after`, in one statement each: the row count,
+ * the search index and exact tags (with triggers on, trace_tags_insert
+ * has added them too: INSERT OR IGNORE); at in_c 1 (a batch transaction,
+ * at commit) rollups, one upsert per group; at in_c 2 (a move of the
+ * ingest queue, which adds rollups and span ids batch by batch, see
+ * move_batch) each row under its trace (trace_ids, trace_spans).
  */
 static enum db_rc
-add_derived(struct db *db, int64_t after, int64_t n, int rollups)
+add_derived(struct db *db, int64_t after, int64_t n, int in_c)
 {
 	enum db_rc	 rc;
 
 	if (n <= 0)
 		return DB_OK;
-	if (rollups) {
-		sqlite3_bind_int64(db->st[SQL_ROLLUP_AFTER], 1, after);
-		if ((rc = step_retry(db, SQL_ROLLUP_AFTER, "rollups")) != DB_OK)
-			return rc;
-	}
+	if (in_c == 1 &&
+	    (rc = step_after(db, SQL_ROLLUP_AFTER, after, "rollups")) != DB_OK)
+		return rc;
 	bind_text(db->st[SQL_COUNT_ADD], 1, "traces");
 	sqlite3_bind_int64(db->st[SQL_COUNT_ADD], 2, n);
-	if ((rc = step_retry(db, SQL_COUNT_ADD, "row count")) != DB_OK)
+	if ((rc = step_retry(db, SQL_COUNT_ADD, "row count")) != DB_OK ||
+	    (rc = step_after(db, SQL_FTS_ADD, after, "search index")) !=
+	    DB_OK ||
+	    (rc = step_after(db, SQL_TAGS_AFTER, after, "tags")) != DB_OK)
 		return rc;
-	sqlite3_bind_int64(db->st[SQL_FTS_ADD], 1, after);
-	if ((rc = step_retry(db, SQL_FTS_ADD, "search index")) != DB_OK)
+	if (in_c == 2 &&
+	    ((rc = step_after(db, SQL_TRACE_IDS_AFTER, after, "trace ids")) !=
+	    DB_OK || (rc = step_after(db, SQL_TRACE_SPANS_AFTER, after,
+	    "trace spans")) != DB_OK))
 		return rc;
-	sqlite3_bind_int64(db->st[SQL_TAGS_AFTER], 1, after);
-	return step_retry(db, SQL_TAGS_AFTER, "tags");
+	return DB_OK;
 }
 
 /* Turn the per-row triggers off for this transaction (see add_derived). */
@@ -2303,8 +2316,7 @@ move_batch(struct db *db, int64_t spans, struct db_moved *m)
 	if ((rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK)
 		goto fail;
 	db->mv_pass = 1;
-	sqlite3_bind_int64(db->st[SQL_QUEUE_KEYS], 1, seq);
-	if ((rc = step_retry(db, SQL_QUEUE_KEYS, "queue span ids")) != DB_OK)
+	if ((rc = step_after(db, SQL_QUEUE_KEYS, seq, "queue span ids")) != DB_OK)
 		goto fail;
 	/* Spans past mv_keepcap are not stored: their ids are cleared. */
 	taken = sqlite3_changes64(db->h);
@@ -2328,8 +2340,7 @@ move_batch(struct db *db, int64_t spans, struct db_moved *m)
 		}
 	}
 	db->mv_pass = 2;
-	sqlite3_bind_int64(db->st[SQL_QUEUE_MOVE], 1, seq);
-	if ((rc = step_retry(db, SQL_QUEUE_MOVE, "queue move")) != DB_OK)
+	if ((rc = step_after(db, SQL_QUEUE_MOVE, seq, "queue move")) != DB_OK)
 		goto fail;
 	stored = sqlite3_changes64(db->h);
 	m->moved += stored;
@@ -2338,14 +2349,12 @@ move_batch(struct db *db, int64_t spans, struct db_moved *m)
 		rc = groups_add(db, db->mv_groups);
 	else {
 		groups_free(db->mv_groups);
-		sqlite3_bind_int64(db->st[SQL_ROLLUP_AFTER], 1, seq);
-		rc = step_retry(db, SQL_ROLLUP_AFTER, "rollups");
+		rc = step_after(db, SQL_ROLLUP_AFTER, seq, "rollups");
 	}
 	/* A span its id was taken for but the table refused (a constraint):
 	 * its id goes too. */
 	if (rc == DB_OK && stored != taken) {
-		sqlite3_bind_int64(db->st[SQL_SPAN_IDS_ORPHANS], 1, seq);
-		rc = step_retry(db, SQL_SPAN_IDS_ORPHANS, "span ids");
+		rc = step_after(db, SQL_SPAN_IDS_ORPHANS, seq, "span ids");
 	}
 	if (db->mv_bad || db->mv_read != spans) {
 		log_warn("ingest queue: a batch of %lld spans is damaged: "
@@ -2409,9 +2418,9 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 	 * lock at once); the queue file is only read. */
 	if ((rc = step_retry(db, SQL_BEGIN_DEFERRED, "begin")) != DB_OK)
 		return rc;
-	/* Rollups, the count, the search index and the span ids are added
-	 * below, once for all the moved rows, not by the per-row triggers
-	 * (in_c 2; a DB_MOVE connection has none anyway). */
+	/* Rollups, the count, the search index, the span ids and the trace
+	 * rows are added below, once for all the moved rows, not by the
+	 * per-row triggers (in_c 2; a DB_MOVE connection has none anyway). */
 	sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 2);
 	if ((rc = step_retry(db, SQL_ROLLUP_WRITER, "rollup writer")) !=
 	    DB_OK || (rc = step_int(db, SQL_MAX_SEQ, &seq, "max seq")) != DB_OK)
@@ -2442,16 +2451,7 @@ db_queue_move(struct db *db, int64_t max, struct db_moved *m)
 	if (rc == DB_OK && i != SQLITE_DONE)
 		rc = db_rc_of(db, i, "queue batches");
 	if (rc == DB_OK)
-		rc = add_derived(db, seq, m->moved, 0);
-	/* What trace_ids_insert adds, for all the moved rows at once. */
-	if (rc == DB_OK && m->moved > 0) {
-		sqlite3_bind_int64(db->st[SQL_TRACE_IDS_AFTER], 1, seq);
-		rc = step_retry(db, SQL_TRACE_IDS_AFTER, "trace ids");
-	}
-	if (rc == DB_OK && m->moved > 0) {
-		sqlite3_bind_int64(db->st[SQL_TRACE_SPANS_AFTER], 1, seq);
-		rc = step_retry(db, SQL_TRACE_SPANS_AFTER, "trace spans");
-	}
+		rc = add_derived(db, seq, m->moved, 2);
 done:
 	if (rc == DB_OK) {
 		sqlite3_bind_int(db->st[SQL_ROLLUP_WRITER], 1, 0);
@@ -2471,10 +2471,7 @@ db_queue_delete(struct db *db, int64_t upto)
 {
 	if (upto <= 0)
 		return DB_OK;
-	if (db->st[SQL_QUEUE_DELETE] == NULL)
-		return DB_ERROR;
-	sqlite3_bind_int64(db->st[SQL_QUEUE_DELETE], 1, upto);
-	return step_retry(db, SQL_QUEUE_DELETE, "queue delete");
+	return step_after(db, SQL_QUEUE_DELETE, upto, "queue delete");
 }
 
 /*
