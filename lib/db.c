@@ -823,8 +823,12 @@ attach_queue(struct db *db, const char *path, int create)
 	/* Reads first: only the first connection ever (or the few racing
 	 * it) takes the queue's exclusive lock to set it up, so a hundred
 	 * threads opening at start-up do not queue on it. */
+	/* secure_delete (on in Debian's build) would write every page of a
+	 * batch taken off the queue again, as zeros: the spans are in the
+	 * database by then, so nothing is left to hide. */
 	if ((i = exec_retry(db->h, "PRAGMA q.synchronous = NORMAL")) !=
-	    SQLITE_OK || (i = exec_retry(db->h, "PRAGMA q.page_size = "
+	    SQLITE_OK || (i = exec_retry(db->h, "PRAGMA q.secure_delete = OFF"))
+	    != SQLITE_OK || (i = exec_retry(db->h, "PRAGMA q.page_size = "
 	    LF_STR(LF_DB_QUEUE_PAGE_SIZE))) != SQLITE_OK ||
 	    (!queue_is(db, "PRAGMA q.journal_mode", "wal") &&
 	    (i = exec_retry(db->h, "PRAGMA q.journal_mode = WAL")) !=
@@ -855,6 +859,7 @@ open_queue(struct db *db, const char *path)
 	    LF_STR(LF_DB_QUEUE_PAGE_SIZE))) != SQLITE_OK ||
 	    (i = exec_retry(db->h, "PRAGMA journal_mode = WAL")) != SQLITE_OK ||
 	    (i = exec_retry(db->h, "PRAGMA synchronous = NORMAL")) !=
+	    SQLITE_OK || (i = exec_retry(db->h, "PRAGMA secure_delete = OFF")) !=
 	    SQLITE_OK || (i = exec_retry(db->h, "PRAGMA temp_store = MEMORY"))
 	    != SQLITE_OK || (i = exec_retry(db->h, "PRAGMA cache_size = -"
 	    LF_STR(LF_DB_QUEUE_CACHE_KIB))) != SQLITE_OK || (i = exec_retry(db->h,
