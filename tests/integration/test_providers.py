@@ -771,12 +771,13 @@ def dechunk(data):
 
 def translated_stream_arrives_early(path, model, first_text):
     """The client has the first translated text while the upstream is still
-    sending (events 150 ms apart), then the whole stream."""
+    sending (events 300 ms apart, so a slow moment of a loaded machine
+    does not pass for buffering), then the whole stream."""
     mk = marker()
     body = json.dumps(client_body(mk, model, stream=True)).encode()
     lines = ["POST %s HTTP/1.1" % path, "Host: 127.0.0.1", "Content-Type: application/json",
              "Content-Length: %d" % len(body), "Connection: close", "X-Test-Id: " + mk,
-             "X-Fake-Chunk-Delay-Ms: 150"]
+             "X-Fake-Chunk-Delay-Ms: 300"]
     s = socket.create_connection(("127.0.0.1", inst().proxy_port), timeout=15)
     try:
         s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
