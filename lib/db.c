@@ -822,10 +822,11 @@ attach_queue(struct db *db, const char *path, int create)
 		return DB_OK;
 	/* Reads first: only the first connection ever (or the few racing
 	 * it) takes the queue's exclusive lock to set it up, so a hundred
-	 * threads opening at start-up do not queue on it. */
-	/* secure_delete (on in Debian's build) would write every page of a
-	 * batch taken off the queue again, as zeros: the spans are in the
-	 * database by then, so nothing is left to hide. */
+	 * threads opening at start-up do not queue on it.  secure_delete
+	 * (on in Debian's build) would write every page of a batch taken
+	 * off the queue again, as zeros: the spans are in the database by
+	 * then, so nothing is left to hide (open_queue's connection and,
+	 * in plain CGI, this one take batches off). */
 	if ((i = exec_retry(db->h, "PRAGMA q.synchronous = NORMAL")) !=
 	    SQLITE_OK || (i = exec_retry(db->h, "PRAGMA q.secure_delete = OFF"))
 	    != SQLITE_OK || (i = exec_retry(db->h, "PRAGMA q.page_size = "
