@@ -62,13 +62,17 @@
 /* The ingest queue's mover leaves checkpoints to another thread and goes
  * on moving; past this many WAL pages the checkpointer starts the WAL
  * over, and the mover waits for it before its next move.  A move of
- * 50,000 spans writes about 12,000 pages: this lets one move overlap the
- * copy of the one before, and keeps the WAL under about three moves.
+ * 50,000 spans writes about 10,000-12,000 pages: this lets one move
+ * overlap the copy of the one before, and keeps the WAL under about six
+ * moves (256 MiB, cut back to LF_DB_JOURNAL_SIZE_LIMIT once started
+ * over).  Each start over holds the next move up for the copy of the
+ * last move (0.1-0.3 s), so a longer WAL leaves the mover waiting less:
+ * at 24,576 pages it waited about every second move.
  * The queue file's WAL is bounded the same way, in its own (larger)
  * pages: its restarts are left to that thread, which skips them when a
  * move is reading, until the WAL passes LF_DB_QUEUE_WAL_MAX_PAGES; then
  * the mover waits for one itself. */
-#define LF_DB_WAL_MAX_PAGES		24576
+#define LF_DB_WAL_MAX_PAGES		65536
 #define LF_DB_JOURNAL_SIZE_LIMIT	(64LL << 20)
 #define LF_DB_WRITER_CACHE_KIB		512
 /* The page cache of a process's batch writer (OTLP logs and metrics,
