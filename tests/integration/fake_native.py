@@ -40,6 +40,11 @@ Test controls (request headers; they pass through the proxy):
   X-Fake-Status: N             answer N with the provider's error body
   X-Fake-Delay-Ms: N           wait before answering
   X-Fake-Chunk-Delay-Ms: N     delay between stream events
+  X-Fake-Hold-After: TEXT      after the first stream event holding TEXT,
+                               send the rest only once the test sets the
+                               request's record.release (at most 8 s: under
+                               the proxy's 10 s heartbeat, whose ping would
+                               flush a stream the proxy held back)
   X-Fake-Input-Tokens          Anthropic input_tokens (uncached) / Gemini
                                promptTokenCount (includes cached) / Cohere
                                tokens.input_tokens
@@ -107,6 +112,7 @@ class NParams:
         self.status = num("X-Fake-Status", None)
         self.delay_ms = num("X-Fake-Delay-Ms", 0)
         self.chunk_delay_ms = num("X-Fake-Chunk-Delay-Ms", 0)
+        self.hold_after = (h.get("x-fake-hold-after") or "").encode() or None
         self.input = num("X-Fake-Input-Tokens", d["input"])
         self.output = num("X-Fake-Output-Tokens", d["output"])
         self.cache_read = num("X-Fake-Cache-Read-Tokens", d["cache_read"])
@@ -482,8 +488,10 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
         self.wfile.flush()
 
-    def send_chunks(self, pieces, ctype, delay_ms=0):
-        """A chunked 200 answer, one HTTP chunk per piece, flushed apart."""
+    def send_chunks(self, pieces, ctype, delay_ms=0, hold_after=None):
+        """A chunked 200 answer, one HTTP chunk per piece, flushed apart;
+        with hold_after, the pieces after the first one holding it wait
+        for rec.release."""
         rec = self.rec
         rec.events_total = len(pieces)
         self.send_response(200)
@@ -499,6 +507,9 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             self.wfile.flush()
             rec.events_sent += 1
+            if hold_after is not None and hold_after in piece:
+                hold_after = None
+                rec.release.wait(8)
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
@@ -587,7 +598,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/v1/messages" and not get:
             if stream:
                 return self.send_chunks(render_anthropic_stream_events(body, np),
-                                        "text/event-stream; charset=utf-8", np.chunk_delay_ms)
+                                        "text/event-stream; charset=utf-8", np.chunk_delay_ms,
+                                        np.hold_after)
             return self.send_plain(200, render_anthropic_json(body, np))
 
         # -- Gemini
@@ -599,7 +611,7 @@ class Handler(BaseHTTPRequestHandler):
             if method == "streamGenerateContent":
                 if q.get("alt") == ["sse"]:
                     return self.send_chunks(render_gemini_sse_events(model, body, np),
-                                            "text/event-stream", np.chunk_delay_ms)
+                                            "text/event-stream", np.chunk_delay_ms, np.hold_after)
                 return self.send_chunks(split_bytes(render_gemini_array(model, body, np), 7),
                                         "application/json; charset=UTF-8", np.chunk_delay_ms or 3)
             return self.error("gemini", 404)
@@ -608,7 +620,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/v2/chat" and not get:
             if stream:
                 return self.send_chunks(render_cohere_stream_events(body, np),
-                                        "text/event-stream", np.chunk_delay_ms)
+                                        "text/event-stream", np.chunk_delay_ms, np.hold_after)
             return self.send_plain(200, render_cohere_json(body, np))
 
         # -- OpenAI-compatible chat
@@ -627,7 +639,8 @@ class Handler(BaseHTTPRequestHandler):
             style_ = np.usage_style or ("every" if path == "/chat/completions" else "asked")
             if stream:
                 return self.send_chunks(render_compat_stream_events(body, p, style_, cost),
-                                        "text/event-stream; charset=utf-8", np.chunk_delay_ms)
+                                        "text/event-stream; charset=utf-8", np.chunk_delay_ms,
+                                        np.hold_after)
             return self.send_plain(200, render_compat_json(body, p, cost))
         return self.error(kind, 404)
 

@@ -271,6 +271,7 @@ class Record:
         self.client_closed = False      # the proxy went away mid-response
         self.closed_at = None
         self.finished = threading.Event()
+        self.release = threading.Event()  # fake_native: X-Fake-Hold-After
 
     def header(self, name):
         for k, v in self.headers:

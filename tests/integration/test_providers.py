@@ -771,14 +771,19 @@ def dechunk(data):
 
 def translated_stream_arrives_early(path, model, first_text):
     """The client has the first translated text while the upstream is still
-    sending (events 300 ms apart, so a slow moment of a loaded machine
-    does not pass for buffering), then the whole stream."""
+    sending, then the whole stream.  The fake upstream holds back the rest
+    of its stream after the event with the first text until the client has
+    that text (X-Fake-Hold-After, at most 8 s), so a stall of a loaded
+    machine only delays the test; through a proxy that buffers the stream
+    the first text comes only after that hold, with the rest, and the test
+    fails."""
     mk = marker()
     body = json.dumps(client_body(mk, model, stream=True)).encode()
     lines = ["POST %s HTTP/1.1" % path, "Host: 127.0.0.1", "Content-Type: application/json",
              "Content-Length: %d" % len(body), "Connection: close", "X-Test-Id: " + mk,
-             "X-Fake-Chunk-Delay-Ms: 300"]
-    s = socket.create_connection(("127.0.0.1", inst().proxy_port), timeout=15)
+             "X-Fake-Chunk-Delay-Ms: 20", "X-Fake-Hold-After: " + first_text]
+    s = socket.create_connection(("127.0.0.1", inst().proxy_port), timeout=40)
+    rec = None
     try:
         s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         got = b""
@@ -791,12 +796,17 @@ def translated_stream_arrives_early(path, model, first_text):
         check(not rec.finished.is_set() and rec.events_sent < rec.events_total,
               "the first text reached the client only after the upstream had sent all %r events "
               "(sent %r): the translated stream is not streamed", rec.events_total, rec.events_sent)
+        rec.release.set()
         while True:
             d = s.recv(65536)
             if not d:
                 break
             got += d
     finally:
+        if rec is None:
+            rec = native().by_header("X-Test-Id", mk)
+        if rec is not None:
+            rec.release.set()
         s.close()
     head, _, rest = got.partition(b"\r\n\r\n")
     check(head.startswith(b"HTTP/1.1 200"), "status line %r", head[:100])
