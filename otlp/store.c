@@ -783,7 +783,7 @@ otlp_store_leave(void)
  * The checkpointer: copies the database's WAL back after each move, on
  * its own connection and thread, so the mover goes on moving meanwhile
  * (db_checkpoint).  Once the WAL has grown past LF_DB_WAL_MAX_PAGES
- * (about two moves), the copy starts it over, and the next move waits
+ * (about six moves), the copy starts it over, and the next move waits
  * for that (ckpt_wait): that bounds it.  It copies the queue file's WAL
  * back too, after moved spans were taken off it, so neither the mover nor
  * the leaders wait for that.  Without the thread (it could not start),

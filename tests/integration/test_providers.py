@@ -783,7 +783,6 @@ def translated_stream_arrives_early(path, model, first_text):
              "Content-Length: %d" % len(body), "Connection: close", "X-Test-Id: " + mk,
              "X-Fake-Chunk-Delay-Ms: 20", "X-Fake-Hold-After: " + first_text]
     s = socket.create_connection(("127.0.0.1", inst().proxy_port), timeout=40)
-    rec = None
     try:
         s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         got = b""
@@ -803,10 +802,9 @@ def translated_stream_arrives_early(path, model, first_text):
                 break
             got += d
     finally:
-        if rec is None:
-            rec = native().by_header("X-Test-Id", mk)
-        if rec is not None:
-            rec.release.set()
+        held = native().by_header("X-Test-Id", mk)  # never left holding
+        if held is not None:
+            held.release.set()
         s.close()
     head, _, rest = got.partition(b"\r\n\r\n")
     check(head.startswith(b"HTTP/1.1 200"), "status line %r", head[:100])
