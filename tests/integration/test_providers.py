@@ -781,7 +781,7 @@ def translated_stream_arrives_early(path, model, first_text):
     body = json.dumps(client_body(mk, model, stream=True)).encode()
     lines = ["POST %s HTTP/1.1" % path, "Host: 127.0.0.1", "Content-Type: application/json",
              "Content-Length: %d" % len(body), "Connection: close", "X-Test-Id: " + mk,
-             "X-Fake-Chunk-Delay-Ms: 20", "X-Fake-Hold-After: " + first_text]
+             "X-Fake-Hold-After: " + first_text]
     s = socket.create_connection(("127.0.0.1", inst().proxy_port), timeout=40)
     try:
         s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
